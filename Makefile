@@ -1,0 +1,53 @@
+# citydocs: `make run` extracts the samples, `make test` runs lint and the real test-suite.
+# Both work on a fresh Debian machine: they install Tesseract, the DejaVu fonts and uv when
+# missing, then sync .venv from uv.lock.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+OUT ?= output
+
+export OMP_THREAD_LIMIT := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 240
+export PREFECT_LOGGING_LEVEL ?= WARNING
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+
+.PHONY: help system-deps setup run test lint format samples schema bench
+
+help:
+	@echo "make run    extract the samples into $(OUT)/ (installs what is missing first)"
+	@echo "make test   ruff + the test-suite with real Tesseract, spaCy and PDFs"
+	@echo "make lint | format | samples | schema"
+
+system-deps:
+	@if ! command -v tesseract >/dev/null 2>&1 || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		echo "installing tesseract-ocr and fonts-dejavu-core with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq tesseract-ocr tesseract-ocr-eng fonts-dejavu-core >/dev/null; \
+	fi
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || { \
+		echo "installing uv with pip"; python3 -m pip install --quiet uv; }
+
+setup: system-deps
+	@$(UV) sync --frozen --quiet
+
+run: setup
+	$(UV) run --frozen citydocs extract samples --out $(OUT)
+
+lint: setup
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+format: setup
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+test: lint
+	$(UV) run --frozen pytest
+
+samples: setup
+	$(UV) run --frozen python samples/make_samples.py
+
+schema: setup
+	$(UV) run --frozen citydocs schema --write

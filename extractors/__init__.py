@@ -1,0 +1,25 @@
+"""Extractors: one module per document kind, and the rules they share."""
+
+from __future__ import annotations
+
+from models import ProfileRecord, UcapRecord
+from pipeline.document import Document
+from pipeline.settings import Settings
+
+
+def extract_record(
+    document: Document, kind: str, *, settings: Settings | None = None
+) -> UcapRecord | ProfileRecord:
+    """The record of ``kind`` for a read document."""
+    from extractors.entities import load_nlp
+
+    load_nlp(settings.spacy_model if settings else None)
+    if kind == "ucap_summary":
+        from extractors.ucap import extract_ucap
+
+        return extract_ucap(document)
+    if kind == "city_profile":
+        from extractors.profile import extract_profile
+
+        return extract_profile(document)
+    raise ValueError(f"no extractor for document kind {kind!r}")

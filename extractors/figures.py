@@ -1,0 +1,154 @@
+"""Key figures: every quantity stated in prose, with its value, unit and context.
+
+spaCy finds the noun a number counts (``nummod``: "400 million people" → people); rules read
+the value ("400 million" → 4e8, "1/7" → 0.142857, "90%" → 90) and the context: the phrase
+after "of" ("8,000 years of Peiligang culture"), else the subject of the clause ("Its 2-hour
+high-speed rail circle covers 400 million people" → "2-hour high-speed rail circle").
+Numbers inside names and dates ("Industry 5.0", "2017") are not figures.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span, Token
+
+from extractors.numbers import number_word, parse_amount
+from models import KeyFigure
+
+_FRACTION = re.compile(r"^(\d+)/(\d+)$")
+_DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "its",
+    "their",
+    "his",
+    "her",
+    "our",
+    "this",
+    "that",
+    "these",
+    "those",
+}
+_UNIT_SKIP = {"more", "less", "than", "about", "around", "over", "some", "nearly", "almost"}
+
+
+def _number_tokens(token: Token) -> list[Token]:
+    """The contiguous number tokens around ``token`` ("400 million", "1.2 billion")."""
+    tokens = [token]
+    nxt = token.i + 1
+    while (
+        nxt < len(token.doc)
+        and token.doc[nxt].like_num
+        and token.doc[nxt].lower_
+        in (
+            "million",
+            "billion",
+            "thousand",
+            "hundred",
+            "mio",
+            "bn",
+        )
+    ):
+        tokens.append(token.doc[nxt])
+        nxt += 1
+    return tokens
+
+
+def _value(tokens: list[Token]) -> float | None:
+    text = " ".join(t.text for t in tokens)
+    fraction = _FRACTION.match(text)
+    if fraction and int(fraction.group(2)):
+        return round(int(fraction.group(1)) / int(fraction.group(2)), 6)
+    word = number_word(tokens[0].text)
+    if word is not None:
+        return float(word)
+    return parse_amount(text)
+
+
+def _is_year(tokens: list[Token]) -> bool:
+    text = tokens[0].text
+    return len(tokens) == 1 and bool(re.fullmatch(r"(1[89]|20)\d{2}", text))
+
+
+def _in_name(token: Token) -> bool:
+    """Numbers in names ("Industry 5.0", "RIS 3", "SDG 11") follow a capitalised word."""
+    prev = token.doc[token.i - 1] if token.i else None
+    return bool(
+        prev is not None
+        and prev.is_title
+        and not prev.is_sent_start
+        and re.fullmatch(r"\d+(\.\d)?", token.text)
+    )
+
+
+def _phrase(tokens: list[Token]) -> str:
+    words = [t for t in tokens if not t.is_punct or t.text in "-/&'’"]
+    while words and (words[0].lower_ in _DETERMINERS or words[0].is_punct):
+        words = words[1:]
+    if not words:
+        return ""
+    doc = words[0].doc
+    return doc[words[0].i : words[-1].i + 1].text.strip(" ,;.")
+
+
+def _context(unit: Token) -> str | None:
+    """What the figure measures: "of …" after the unit, else the clause's subject."""
+    if unit.dep_ in ("amod", "compound", "nmod") and unit.head.i > unit.i:
+        # "2-hour high-speed rail circle": the figure qualifies the noun it stands before
+        return _phrase(list(unit.doc[unit.i + 1 : unit.head.i + 1])) or None
+    for child in unit.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                return _phrase(list(objects[0].subtree)) or None
+    head = unit
+    while head.dep_ not in ("ROOT", "ccomp", "conj", "relcl", "advcl") and head.head is not head:
+        head = head.head
+    subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if subjects and unit not in subjects[0].subtree and subjects[0].pos_ != "PRON":
+        return _phrase(list(subjects[0].subtree)) or None
+    return None
+
+
+def figures_in(doc: Doc | Span) -> list[KeyFigure]:
+    """Key figures of one parsed text, in order."""
+    found: list[KeyFigure] = []
+    used: set[int] = set()
+    for token in doc:
+        if token.i in used or not (token.like_num or _FRACTION.match(token.text)):
+            continue
+        if _in_name(token) or token.ent_type_ in ("ORG", "PERSON", "GPE", "LAW", "PRODUCT"):
+            continue
+        numbers = _number_tokens(token)
+        if _is_year(numbers):
+            continue
+        value = _value(numbers)
+        if value is None:
+            continue
+        last = numbers[-1]
+        after = token.doc[last.i + 1] if last.i + 1 < len(token.doc) else None
+        fraction = _FRACTION.match(token.text)
+        if fraction:
+            unit_token: Token | None = None
+            unit, end = "share", last
+        elif after is not None and after.text in ("%", "percent", "per"):
+            unit_token, unit, end = after, "%", after
+            if after.text == "per" and last.i + 2 < len(token.doc):
+                end = token.doc[last.i + 2]
+        else:
+            head = last.head if last.dep_ in ("nummod", "compound", "quantmod") else None
+            if head is None or head.i < last.i or head.pos_ not in ("NOUN", "PROPN"):
+                continue
+            if head.lower_ in _UNIT_SKIP:
+                continue
+            unit_token, unit, end = head, head.lower_, head
+        start = numbers[0]
+        text = token.doc[start.i : end.i + 1].text
+        context = _context(unit_token if unit_token is not None else last)
+        if fraction:
+            context = _context(last.head) if last.head is not last else None
+        used.update(range(start.i, end.i + 1))
+        found.append(KeyFigure(text=text, value=value, unit=unit, context=context))
+    return found

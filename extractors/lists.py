@@ -1,0 +1,83 @@
+"""Bulleted and dated lists from lines: which line starts an item, which continues one.
+
+Shared by the U-CAP timeline, its expected results, and any cell that holds a list. Markers
+are data (``data/ucap_labels.json``), and OCR renderings of them ("e", "©" for "o") are listed
+there too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from extractors.dates import DATE_PHRASE
+from pipeline.cleanup import clean_lines
+from pipeline.document import TextLine, Word
+
+LABELS_PATH = Path(__file__).with_name("data") / "ucap_labels.json"
+
+
+@lru_cache(maxsize=1)
+def label_config() -> dict:
+    return json.loads(LABELS_PATH.read_text(encoding="utf-8"))
+
+
+@dataclass
+class Item:
+    """One list entry: what marked it, its lines' text, and the words (for provenance)."""
+
+    marker: str  # "timeline" | "bullet" | "plain"
+    lines: list[str] = field(default_factory=list)
+    words: list[Word] = field(default_factory=list)
+
+    def text(self, known: frozenset[str] = frozenset()) -> str:
+        return clean_lines(self.lines, known)
+
+
+def _marker_pattern(markers: list[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
+    return re.compile(rf"^\s*(?:{alternatives})(?:\s+|(?=[A-Z0-9]))")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    config = label_config()
+    timeline = _marker_pattern(config["timeline_markers"])
+    # One-letter markers ("o", "e") only count when a capital or digit follows: "o Wide press…".
+    letters = [m for m in config["item_markers"] if m.isalpha()]
+    signs = [m for m in config["item_markers"] if not m.isalpha()]
+    bullet = re.compile(
+        rf"^\s*(?:(?:{'|'.join(map(re.escape, signs))})\s*(?=\S)|(?:{'|'.join(letters)})\s+(?=[A-Z0-9“\"]))"
+    )
+    dated = re.compile(rf"^\s*(?:{DATE_PHRASE})\s*[:–—]", re.IGNORECASE)
+    return timeline, bullet, dated
+
+
+def classify_line(text: str) -> tuple[str, str]:
+    """(``timeline`` | ``bullet`` | ``plain``, the text without its marker)."""
+    timeline, bullet, dated = _patterns()
+    match = timeline.match(text)
+    if match:
+        return "timeline", text[match.end() :].strip()
+    if dated.match(text):
+        return "timeline", text.strip()
+    match = bullet.match(text)
+    if match and len(text[match.end() :].strip()) > 1:
+        return "bullet", text[match.end() :].strip()
+    return "plain", text.strip()
+
+
+def split_items(lines: list[TextLine]) -> list[Item]:
+    """Group lines into items: a marked line opens one, an unmarked line continues the last."""
+    items: list[Item] = []
+    for line in lines:
+        marker, text = classify_line(line.text)
+        if marker == "plain" and items:
+            items[-1].lines.append(text)
+            items[-1].words.extend(line.words)
+            continue
+        items.append(Item(marker, [text], list(line.words)))
+    return items

@@ -1,0 +1,203 @@
+"""Reading order from word boxes: recursive XY-cut into regions, lines, blocks and headings.
+
+A banner (a band at the top of the page set off by a wide gap) and a footer are taken off
+first. Then, at each level, the region is cut at a vertical gutter (a gap in the x-projection
+that runs the whole height of the region) when there is one, else at the widest horizontal gap. Columns
+side by side are thus read one after the other instead of line by line across, a narrow
+column at the page edge is a sidebar (read after the body columns), and a band across the top
+of the first page above the columns is the banner.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from dataclasses import dataclass
+
+from pipeline.document import Block, Region, TextLine, Word
+
+SIDEBAR_MAX_SHARE = 0.34  # a column this narrow (share of the page width) at an edge is a sidebar
+BANNER_MAX_SHARE = 0.12  # a band above the columns within this share of the page height is a banner
+
+
+@dataclass
+class Layout:
+    """Sizes that set the cut thresholds for one page."""
+
+    body_size: float
+    page_width: float
+    page_height: float
+
+    @property
+    def min_gutter(self) -> float:
+        return max(7.0, 0.9 * self.body_size)
+
+    @property
+    def min_line_gap(self) -> float:
+        return max(3.0, 0.55 * self.body_size)
+
+
+def _gaps(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Empty stretches between merged intervals, as (start, end)."""
+    gaps: list[tuple[float, float]] = []
+    ordered = sorted(intervals)
+    reach = ordered[0][1]
+    for start, end in ordered[1:]:
+        if start > reach:
+            gaps.append((reach, start))
+        reach = max(reach, end)
+    return gaps
+
+
+def group_lines(words: list[Word]) -> list[TextLine]:
+    """Words → lines: a word joins the line whose vertical span holds its centre."""
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.top + w.bottom) / 2):
+        centre = (word.top + word.bottom) / 2
+        for line in reversed(lines[-3:]):
+            top = statistics.median(w.top for w in line)
+            bottom = statistics.median(w.bottom for w in line)
+            if top - 0.5 <= centre <= bottom + 0.5:
+                line.append(word)
+                break
+        else:
+            lines.append([word])
+    result = [TextLine(sorted(line, key=lambda w: w.x0)) for line in lines]
+    return sorted(result, key=lambda line: line.top)
+
+
+def _x_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
+    gaps = [g for g in _gaps([(w.x0, w.x1) for w in words]) if g[1] - g[0] >= layout.min_gutter]
+    if not gaps:
+        return None
+    columns: list[list[Word]] = []
+    edges = [float("-inf"), *[(a + b) / 2 for a, b in gaps], float("inf")]
+    for left, right in itertools.pairwise(edges):
+        columns.append([w for w in words if left <= (w.x0 + w.x1) / 2 < right])
+    columns = [c for c in columns if c]
+    # A "gutter" crossed by a single short line (a ragged line end) is not a column break.
+    lines_per_column = [len(group_lines(c)) for c in columns]
+    if len(columns) < 2 or (min(lines_per_column) < 2 and max(lines_per_column) < 4):
+        return None
+    return columns
+
+
+def _y_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
+    gaps = [
+        g for g in _gaps([(w.top, w.bottom) for w in words]) if g[1] - g[0] >= layout.min_line_gap
+    ]
+    if not gaps:
+        return None
+    widest = max(gaps, key=lambda g: g[1] - g[0])
+    cut = (widest[0] + widest[1]) / 2
+    above = [w for w in words if (w.top + w.bottom) / 2 < cut]
+    below = [w for w in words if (w.top + w.bottom) / 2 >= cut]
+    return [above, below] if above and below else None
+
+
+def _width(words: list[Word]) -> float:
+    return max(w.x1 for w in words) - min(w.x0 for w in words)
+
+
+def xy_cut(
+    words: list[Word], layout: Layout, region: Region = "body"
+) -> list[tuple[Region, list[Word]]]:
+    """Leaves of the XY-cut in reading order, each with its region."""
+    if not words:
+        return []
+    columns = _x_cut(words, layout)
+    if columns:
+        widest = max(_width(c) for c in columns)
+        tagged: list[tuple[Region, list[Word]]] = []
+        sidebars: list[tuple[Region, list[Word]]] = []
+        for index, column in enumerate(columns):
+            at_edge = index in (0, len(columns) - 1)
+            narrow = _width(column) < SIDEBAR_MAX_SHARE * layout.page_width
+            if region == "body" and at_edge and narrow and _width(column) < 0.8 * widest:
+                sidebars.extend(xy_cut(column, layout, "sidebar"))
+            else:
+                tagged.extend(xy_cut(column, layout, region))
+        return tagged + sidebars
+    parts = _y_cut(words, layout)
+    if parts:
+        return [leaf for part in parts for leaf in xy_cut(part, layout, region)]
+    return [(region, words)]
+
+
+def _is_heading(line_group: list[TextLine], layout: Layout) -> bool:
+    """A short block set larger than the body text, or all bold, is a heading."""
+    text = " ".join(line.text for line in line_group)
+    if len(line_group) > 3 or len(text) > 90 or text.rstrip().endswith((".", ",", ";")):
+        return False
+    size = max(line.size for line in line_group)
+    larger = size >= layout.body_size * 1.2
+    return larger or all(line.bold for line in line_group)
+
+
+def _split_headings(
+    region: Region, lines: list[TextLine], layout: Layout
+) -> list[tuple[str, list[TextLine]]]:
+    """Split a leaf where the type size changes: a heading line run stays apart from its body."""
+    runs: list[list[TextLine]] = []
+    for line in lines:
+        big = line.size >= layout.body_size * 1.2
+        if runs and (runs[-1][-1].size >= layout.body_size * 1.2) == big:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return [("heading" if _is_heading(run, layout) else "paragraph", run) for run in runs]
+
+
+def body_size(words: list[Word]) -> float:
+    """The most common type size: the body text's."""
+    sizes = [round(w.size * 2) / 2 for w in words if w.size > 0]
+    return statistics.mode(sizes) if sizes else 10.0
+
+
+def _edge_bands(words: list[Word], layout: Layout) -> tuple[list[Word], list[Word], list[Word]]:
+    """Split off the banner (top) and footer (bottom): bands set off by a gap of 2× body size."""
+    wide = 2 * layout.body_size
+    gaps = [g for g in _gaps([(w.top, w.bottom) for w in words]) if g[1] - g[0] >= wide]
+    top_cut = max((b for a, b in gaps if a <= BANNER_MAX_SHARE * layout.page_height), default=None)
+    bottom_cut = min((a for a, b in gaps if b >= 0.92 * layout.page_height), default=None)
+    banner = [w for w in words if top_cut is not None and w.bottom <= top_cut]
+    footer = [w for w in words if bottom_cut is not None and w.top >= bottom_cut]
+    taken = {id(w) for w in banner + footer}
+    return banner, [w for w in words if id(w) not in taken], footer
+
+
+def blocks_in_order(
+    words: list[Word], page: int, width: float, height: float, size: float | None = None
+) -> list[Block]:
+    """Blocks of a page in reading order: banner, body columns left to right, sidebar, footer."""
+    if not words:
+        return []
+    layout = Layout(size or body_size(words), width, height)
+    banner, body, footer = _edge_bands(words, layout)
+    leaves: list[tuple[Region, list[Word]]] = []
+    if banner:
+        leaves.append(("banner" if page == 1 else "body", banner))
+    leaves.extend(xy_cut(body, layout))
+    if footer:
+        leaves.append(("footer", footer))
+    blocks: list[Block] = []
+    for region, leaf in leaves:
+        lines = group_lines(leaf)
+        for kind, run in _split_headings(region, lines, layout):
+            previous = blocks[-1] if blocks else None
+            if kind == "heading" and previous is not None and _same_heading(previous, region, run):
+                previous.lines.extend(run)  # a heading wrapped over two lines, cut apart by a gap
+                continue
+            blocks.append(Block(page=page, region=region, lines=run, kind=kind))  # type: ignore[arg-type]
+    return blocks
+
+
+def _same_heading(previous: Block, region: Region, run: list[TextLine]) -> bool:
+    last = previous.lines[-1]
+    return (
+        previous.kind == "heading"
+        and previous.region == region
+        and 0 <= run[0].top - last.bottom < 0.8 * max(last.size, run[0].size)
+        and abs(run[0].x0 - previous.lines[0].x0) < 2 * last.size
+        and abs(run[0].size - last.size) < 0.15 * last.size
+    )

@@ -1,0 +1,132 @@
+"""The stages end to end for one file: read → classify → extract → validate → write.
+
+Flows and the CLI call these; they hold no orchestration of their own.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from models import FailureReport, ProfileRecord, RecordAdapter, UcapRecord
+from models.records import ErrorInfo
+from pipeline.classify import classify
+from pipeline.errors import CitydocsError
+from pipeline.output import write_json_atomic
+from pipeline.reader import read_pdf, sha256_file
+from pipeline.settings import Settings, get_settings
+
+AnyRecord = UcapRecord | ProfileRecord
+QUARANTINE = "quarantine"
+
+
+@dataclass
+class Outcome:
+    """What became of one input file."""
+
+    path: Path
+    seconds: float
+    record: AnyRecord | None = None
+    failure: FailureReport | None = None
+    written: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None
+
+    @property
+    def kind(self) -> str:
+        if self.record is not None:
+            return self.record.doc_type
+        assert self.failure is not None
+        return f"failed: {self.failure.error.kind}"
+
+
+def extract_document(
+    path: Path, *, settings: Settings | None = None, password: str | None = None
+) -> AnyRecord:
+    """One PDF → one validated record; raises ``CitydocsError`` when it cannot."""
+    from extractors import extract_record  # the extractors import spaCy: only load when used
+
+    settings = settings or get_settings()
+    document = read_pdf(path, settings=settings, password=password)
+    classification = classify(document)
+    if classification.kind is None:
+        raise CitydocsError(
+            "unknown_doc_type",
+            f"{path.name} reads as neither a U-CAP summary nor a city profile "
+            f"(scores: {classification.reason}). If it is one, check that its text is legible.",
+        )
+    record = extract_record(document, classification.kind, settings=settings)
+    # Round-trip through the discriminated union: what we write is what the schema accepts.
+    return RecordAdapter.validate_python(record.model_dump())
+
+
+def failure_report(path: Path, error: CitydocsError) -> FailureReport:
+    try:
+        digest = sha256_file(path) if path.is_file() else None
+    except OSError:
+        digest = None
+    return FailureReport(
+        file_name=path.name, sha256=digest, error=ErrorInfo(kind=error.kind, message=error.message)
+    )
+
+
+def run_one(
+    path: Path,
+    *,
+    settings: Settings | None = None,
+    password: str | None = None,
+) -> tuple[AnyRecord | None, FailureReport | None]:
+    """Extract, turning every failure (even a bug) into a failure report instead of a crash."""
+    try:
+        return extract_document(path, settings=settings, password=password), None
+    except CitydocsError as error:
+        return None, failure_report(path, error)
+    except MemoryError:
+        return None, failure_report(
+            path, CitydocsError("too_large", f"{path.name} needs more memory than is available.")
+        )
+    except Exception as exc:  # a bug must not take the batch down: report it with its trace
+        last = traceback.format_exception_only(exc)[-1].strip()
+        return None, failure_report(
+            path,
+            CitydocsError(
+                "internal",
+                f"citydocs failed on {path.name} ({last}); please report it with the file.",
+            ),
+        )
+
+
+def record_path(
+    out_dir: Path, path: Path, taken: set[Path] | None = None, sha256: str | None = None
+) -> Path:
+    """``OUT/<stem>.json``, or ``OUT/<stem>-<sha8>.json`` when another input took the name."""
+    target = out_dir / f"{path.stem}.json"
+    if taken is not None and target in taken:
+        target = out_dir / f"{path.stem}-{(sha256 or sha256_file(path))[:8]}.json"
+    return target
+
+
+def process_file(
+    path: Path,
+    out_dir: Path,
+    *,
+    settings: Settings | None = None,
+    password: str | None = None,
+    taken: set[Path] | None = None,
+) -> Outcome:
+    """Run one file and write its record to ``OUT`` or its failure report to ``OUT/quarantine``."""
+    start = time.perf_counter()
+    record, failure = run_one(path, settings=settings, password=password)
+    if record is not None:
+        target = record_path(out_dir, path, taken, record.source.sha256)
+        written = write_json_atomic(target, record)
+    else:
+        assert failure is not None
+        written = write_json_atomic(out_dir / QUARANTINE / f"{path.name}.error.json", failure)
+    if taken is not None:
+        taken.add(written)
+    return Outcome(path, time.perf_counter() - start, record, failure, written)

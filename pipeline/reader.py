@@ -1,0 +1,212 @@
+"""``read_pdf``: a PDF file → a ``Document`` of pages, words, clean blocks and tables.
+
+Each page is read from its text layer with pdfplumber, unless that layer is missing, too thin
+for the page's area or mostly unmappable glyphs: then the page alone is rendered and OCR'd.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipeline.cleanup import clean_lines, vocabulary
+from pipeline.document import Block, Document, Page, Word
+from pipeline.errors import CitydocsError
+from pipeline.layout import blocks_in_order, body_size, group_lines
+from pipeline.ocr import ocr_image
+from pipeline.settings import Settings, get_settings
+from pipeline.tables import ruled_tables, words_in
+
+BAD_GLYPHS = ("(cid:", "\ufffd")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def preflight(path: Path, settings: Settings) -> None:
+    """Refuse what is not a readable PDF before any parser sees it."""
+    if path.is_dir():
+        raise CitydocsError("not_a_pdf", f"{path.name} is a directory, not a PDF file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise CitydocsError("empty", f"{path.name} is an empty file (0 bytes): export it again.")
+    if size > settings.max_file_mb * 1024 * 1024:
+        raise CitydocsError(
+            "too_large",
+            f"{path.name} is {size / 1048576:.0f} MB, above the {settings.max_file_mb:.0f} MB "
+            "limit (CITYDOCS_MAX_FILE_MB).",
+        )
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if b"%PDF-" not in head:
+        raise CitydocsError(
+            "not_a_pdf",
+            f"{path.name} does not start like a PDF (no %PDF- header); check that it is not "
+            "another kind of file renamed to .pdf.",
+        )
+
+
+def text_words(plumber_page, page: int) -> list[Word]:
+    """Words of the text layer with their font size and weight."""
+    words = plumber_page.extract_words(extra_attrs=["fontname", "size"], x_tolerance=1.5)
+    result = []
+    for raw in words:
+        font = str(raw.get("fontname", ""))
+        result.append(
+            Word(
+                text=raw["text"],
+                x0=round(float(raw["x0"]), 2),
+                top=round(float(raw["top"]), 2),
+                x1=round(float(raw["x1"]), 2),
+                bottom=round(float(raw["bottom"]), 2),
+                page=page,
+                size=round(float(raw.get("size", 0.0)), 2),
+                bold="bold" in font.lower() or "black" in font.lower(),
+            )
+        )
+    return result
+
+
+def ocr_reason(plumber_page, settings: Settings) -> str | None:
+    """Why this page needs OCR, or None when its text layer is usable."""
+    chars = [c["text"] for c in plumber_page.chars if c["text"].strip()]
+    bad = sum(1 for c in chars if c.startswith(BAD_GLYPHS))
+    usable = len(chars) - bad
+    area = (plumber_page.width / 72) * (plumber_page.height / 72)
+    if not chars:
+        return "no text layer"
+    if bad / len(chars) > settings.max_bad_glyph_share:
+        return f"{bad} of {len(chars)} glyphs cannot be mapped to text"
+    if usable < settings.min_chars_per_page or usable / max(area, 1e-6) < settings.min_char_density:
+        return f"only {usable} characters of text on the page"
+    return None
+
+
+def _render(pdfium_doc: pypdfium2.PdfDocument, index: int, settings: Settings, name: str):
+    page = pdfium_doc[index]
+    width, height = page.get_size()
+    scale = settings.ocr_dpi / 72
+    if width * height * scale * scale > settings.max_render_pixels:
+        raise CitydocsError(
+            "too_large",
+            f"page {index + 1} of {name} would render to {width * scale:.0f} × {height * scale:.0f} "
+            "pixels, above CITYDOCS_MAX_RENDER_PIXELS; it may be a decompression bomb.",
+        )
+    return page.render(scale=scale, grayscale=True).to_pil().convert("L")
+
+
+def read_pdf(
+    path: Path | str, *, settings: Settings | None = None, password: str | None = None
+) -> Document:
+    """Read every page of a PDF into words, clean blocks in reading order and table candidates."""
+    settings = settings or get_settings()
+    path = Path(path)
+    preflight(path, settings)
+    digest = sha256_file(path)
+    try:
+        pdf = pdfplumber.open(path, password=password or "")
+    except PdfminerException as exc:
+        if isinstance(exc.args[0] if exc.args else None, PDFPasswordIncorrect):
+            raise CitydocsError(
+                "encrypted",
+                f"{path.name} is password-protected: pass the password with --password.",
+            ) from exc
+        raise CitydocsError("corrupt", f"{path.name} cannot be parsed as a PDF ({exc}).") from exc
+    except Exception as exc:
+        raise CitydocsError("corrupt", f"{path.name} cannot be parsed as a PDF ({exc}).") from exc
+    pages: list[Page] = []
+    warnings: list[str] = []
+    pdfium_doc: pypdfium2.PdfDocument | None = None
+    with pdf:
+        count = len(pdf.pages)
+        if count == 0:
+            raise CitydocsError("empty", f"{path.name} has no pages.")
+        if count > settings.max_pages:
+            raise CitydocsError(
+                "too_large",
+                f"{path.name} has {count} pages, above the limit of {settings.max_pages} "
+                "(--max-pages).",
+            )
+        try:
+            for index, plumber_page in enumerate(pdf.pages):
+                number = index + 1
+                reason = ocr_reason(plumber_page, settings)
+                if reason is None:
+                    words = text_words(plumber_page, number)
+                    page = Page(number, plumber_page.width, plumber_page.height, words, "text")
+                    page.tables = ruled_tables(plumber_page, words, number)
+                else:
+                    if pdfium_doc is None:
+                        pdfium_doc = pypdfium2.PdfDocument(str(path), password=password)
+                    image = _render(pdfium_doc, index, settings, path.name)
+                    result = ocr_image(
+                        image,
+                        page=number,
+                        dpi=settings.ocr_dpi,
+                        lang=settings.ocr_lang,
+                        timeout=settings.ocr_timeout_s,
+                    )
+                    page = Page(
+                        number,
+                        plumber_page.width,
+                        plumber_page.height,
+                        result.words,
+                        "ocr",
+                        ocr_confidence=result.confidence,
+                        skew_degrees=result.skew_degrees,
+                        ocr_reason=reason,
+                    )
+                    if (
+                        result.confidence is not None
+                        and result.confidence < settings.low_ocr_confidence
+                    ):
+                        warnings.append(
+                            f"page {number}: low OCR confidence ({result.confidence:.0f} < "
+                            f"{settings.low_ocr_confidence:.0f})"
+                        )
+                    if not result.words:
+                        warnings.append(f"page {number}: OCR found no text")
+                pages.append(page)
+        finally:
+            if pdfium_doc is not None:
+                pdfium_doc.close()
+    document = Document(path=path, sha256=digest, pages=pages, warnings=warnings)
+    lay_out(document)
+    return document
+
+
+def lay_out(document: Document) -> None:
+    """Blocks in reading order for every page, with their text cleaned."""
+    size = body_size(document.words)
+    for page in document.pages:
+        in_tables = {id(w) for t in page.tables for w in words_in(page.words, t.bbox)}
+        free = [w for w in page.words if id(w) not in in_tables]
+        page_size = size if page.source == "text" else None
+        blocks = blocks_in_order(free, page.number, page.width, page.height, page_size)
+        for table in page.tables:
+            inside = words_in(page.words, table.bbox)
+            if inside:
+                block = Block(page.number, "table", group_lines(inside))
+                position = next(
+                    (
+                        i
+                        for i, b in enumerate(blocks)
+                        if b.region != "banner" and b.bbox[1] > table.bbox[1]
+                    ),
+                    len(blocks),
+                )
+                blocks.insert(position, block)
+        page.blocks = blocks
+    known = vocabulary(line.text for b in document.blocks for line in b.lines)
+    for block in document.blocks:
+        block.text = clean_lines((line.text for line in block.lines), known)

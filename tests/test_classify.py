@@ -1,0 +1,29 @@
+"""Kinds come from content: every sample is classified right, and names do not matter."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pipeline.classify import classify, classify_text
+from pipeline.document import Document
+from pipeline.reader import read_pdf
+from samples import make_samples
+
+
+def test_every_sample_is_classified_by_its_source_kind(documents: dict[str, Document]) -> None:
+    for stem, doc in documents.items():
+        source = stem.removesuffix("_scan")
+        expected = make_samples.load_source(source)["kind"]
+        result = classify(doc)
+        assert result.kind == expected, f"{stem}: {result.reason}"
+
+
+def test_the_file_name_is_not_a_signal(sample_dir: Path, tmp_path: Path) -> None:
+    misleading = tmp_path / "ucap_summary_profile.pdf"
+    shutil.copy(sample_dir / "zhengzhou_profile.pdf", misleading)
+    assert classify(read_pdf(misleading)).kind == "city_profile"
+
+
+def test_unrelated_text_is_unknown() -> None:
+    assert classify_text("Quarterly maintenance report for the water treatment plant.").kind is None

@@ -1,0 +1,125 @@
+"""The reading layer on real generated PDFs: text layer, OCR, reading order, tables."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+
+from pipeline.document import Document
+from pipeline.reader import read_pdf
+from samples import make_samples
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.sub(r"[^\w%/&'-]+", " ", text.lower().replace("’", "'")).split() if w]
+
+
+def profile_reference(stem: str) -> str:
+    """The flyer's clean source text in reading order: banner, body, then sidebar."""
+    src = make_samples.load_source(stem)
+    parts = [src["programme"], src["funded_by"]]
+    for section in src["sections"]:
+        parts.append(section["heading"])
+        parts.extend(p.replace("**", "") for p in section["paragraphs"])
+    parts.append(src["city"])
+    parts.extend(src["themes"])
+    return " ".join(parts)
+
+
+def word_accuracy(reference: str, hypothesis: str) -> float:
+    ref, hyp = _words(reference), _words(hypothesis)
+    matcher = difflib.SequenceMatcher(a=ref, b=hyp, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(ref)
+
+
+def test_born_digital_profile_reads_from_the_text_layer(documents: dict[str, Document]) -> None:
+    doc = documents["zhengzhou_profile"]
+    assert doc.ocr_pages == [] and doc.text_source == "text"
+    assert word_accuracy(profile_reference("zhengzhou_profile"), doc.text) >= 0.99
+
+
+def test_text_layer_holds_a_ligature_and_the_record_text_does_not(
+    sample_dir: Path, documents
+) -> None:
+    with pdfplumber.open(sample_dir / "zhengzhou_profile.pdf") as pdf:
+        chars = "".join(c["text"] for c in pdf.pages[0].chars)
+    assert "ﬁ" in chars or "ﬂ" in chars
+    assert (
+        "ﬁ" not in documents["zhengzhou_profile"].text
+        and "scientific" in documents["zhengzhou_profile"].text
+    )
+
+
+def test_hyphenated_line_ends_are_joined(documents: dict[str, Document]) -> None:
+    text = documents["zhengzhou_profile"].text
+    assert "-" in "".join(
+        line.text[-1] for b in documents["zhengzhou_profile"].blocks for line in b.lines
+    )
+    for word in ("hinterland", "international", "enterprises", "high-speed", "2-hour"):
+        assert word in text
+
+
+@pytest.mark.parametrize("stem", ["zhengzhou_profile", "zhengzhou_profile_scan"])
+def test_sidebar_is_its_own_region_after_the_body(
+    documents: dict[str, Document], stem: str
+) -> None:
+    doc = documents[stem]
+    src = make_samples.load_source("zhengzhou_profile")
+    regions = [b.region for b in doc.blocks]
+    assert regions[0] == "banner"
+    assert "sidebar" in regions
+    first_sidebar = regions.index("sidebar")
+    assert all(r == "sidebar" for r in regions[first_sidebar:]), regions
+    body = " ".join(b.text for b in doc.blocks if b.region == "body")
+    sidebar = " ".join(b.text for b in doc.blocks if b.region == "sidebar")
+    for theme in src["themes"]:
+        assert theme.split(",")[0] not in body
+    assert src["city"] in sidebar
+    headings = [b.text for b in doc.blocks if b.kind == "heading" and b.region == "body"]
+    assert [s["heading"] for s in src["sections"]] == headings
+
+
+def test_scanned_profile_ocr_accuracy_and_skew(documents: dict[str, Document]) -> None:
+    doc = documents["zhengzhou_profile_scan"]
+    assert doc.ocr_pages == [1] and doc.text_source == "ocr"
+    page = doc.pages[0]
+    assert page.ocr_reason == "no text layer"
+    # the generator rotated the page by 0.6°; the reader measured it and turned it back
+    assert page.skew_degrees is not None and abs(abs(page.skew_degrees) - 0.6) <= 0.15
+    accuracy = word_accuracy(profile_reference("zhengzhou_profile"), doc.text)
+    assert accuracy >= 0.97, f"OCR word accuracy {accuracy:.3f}"
+
+
+def test_ocr_is_decided_page_by_page(sample_dir: Path, tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed.pdf"
+    with pikepdf.new() as out:
+        for name in ("zhengzhou_profile.pdf", "zhengzhou_profile_scan.pdf"):
+            with pikepdf.open(sample_dir / name) as src:
+                out.pages.extend(src.pages)
+        out.save(mixed)
+    doc = read_pdf(mixed)
+    assert doc.ocr_pages == [2] and doc.text_source == "mixed"
+    assert [p.source for p in doc.pages] == ["text", "ocr"]
+    assert all(w.source == "ocr" and w.conf is not None for w in doc.pages[1].words)
+
+
+def test_ruled_table_found_with_wrapped_cells(documents: dict[str, Document]) -> None:
+    doc = documents["zhengzhou_ucap"]
+    tables = [t for p in doc.pages for t in p.tables]
+    assert tables and tables[0].method == "ruled"
+    first_rows = [[c.text if c else None for c in row] for row in tables[0].rows[:2]]
+    assert first_rows[0][:2] == ["City:", "Zhengzhou"]
+    assert first_rows[1][0] == "Province, State, Department...:"  # a label wrapped over two lines
+
+
+def test_words_carry_boxes_in_pdf_points(documents: dict[str, Document]) -> None:
+    for doc in documents.values():
+        for page in doc.pages:
+            for word in page.words:
+                assert 0 <= word.x0 <= word.x1 <= page.width + 1
+                assert 0 <= word.top <= word.bottom <= page.height + 1
