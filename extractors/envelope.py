@@ -19,11 +19,7 @@ def source_of(document: Document) -> Source:
 
 def title_block(document: Document) -> Block | None:
     """The document's own title: the largest-type heading of the first page outside the banner."""
-    first = (
-        [b for b in document.pages[0].blocks if b.region not in ("banner", "table")]
-        if document.pages
-        else []
-    )
+    first = [b for b in document.pages[0].blocks if b.region != "table"] if document.pages else []
     if not first:
         return None
     return max(first, key=lambda b: (max(line.size for line in b.lines), -b.bbox[1]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from extractors.dates import parse_date, parse_period, split_leading_date
-from extractors.entities import entities_of, parse, unique
+from extractors.entities import Entity, entities_of, parse, unique
 from extractors.envelope import entities_block, source_of, title_block
 from extractors.lists import Item, label_config, split_items
 from extractors.numbers import NOT_STATED, parse_area_km2, parse_population
@@ -268,9 +268,18 @@ class UcapExtractor:
                 self.log.add(f"contacts[{len(contacts) - 1}]", words_for_text(line.words, email))
         return contacts
 
+    @staticmethod
+    def table_places(city: City, partners: list[Partner]) -> list[Entity]:
+        """The table's city, region and country cells name places by definition."""
+        names = [city.name, city.province, city.country]
+        for partner in partners:
+            names += [partner.name, partner.region, partner.country]
+        return [Entity(n, "PLACE", 0, 0) for n in names if n]
+
     # ------------------------------------------------------------------ the record
     def extract(self) -> UcapRecord:
         city = self.city()
+        partners = self.partners()
         parts = self.sections()
         activities = self.activities(parts["activities"])
         sdg_text = self.cell("sdgs")
@@ -298,13 +307,18 @@ class UcapExtractor:
         for i, _ in enumerate(sdgs):
             self.log.add(f"sdgs[{i}]", self.cell_words("sdgs"))
 
-        # Entities: the whole document in one pass, then each activity's own text.
-        block_texts = [b.text for b in self.document.blocks if b.text]
-        activity_texts = [" ".join([a.description, *a.outputs]) for a in activities]
-        docs = parse(block_texts + activity_texts)
+        # Entities: each value and list item on its own (a cell or bullet is one context),
+        # parsed in one nlp.pipe pass; an activity's are those of its description and outputs.
+        expected = self.bullets(parts["expected_results"], "expected_results")
+        prose_cells = [self.cell(name) for name in ("focus_areas", "challenges", "objectives")]
+        other = [t for t in prose_cells if t] + expected + [line.text for line in parts["contact"]]
+        per_activity = [[a.description, *a.outputs] for a in activities]
+        docs = parse(other + [t for texts in per_activity for t in texts])
         own = fold(city.name or "")
-        for activity, doc in zip(activities, docs[len(block_texts) :], strict=True):
-            found = entities_of([doc])
+        cursor = len(other)
+        for activity, texts in zip(activities, per_activity, strict=True):
+            found = entities_of(docs[cursor : cursor + len(texts)])
+            cursor += len(texts)
             activity.places = unique(
                 e.text for e in found if e.label == "PLACE" and fold(e.text) != own
             )
@@ -316,8 +330,8 @@ class UcapExtractor:
             title=clean_text(title.text) if title is not None and title.text else None,
             source=source_of(self.document),
             city=city,
-            entities=entities_block(entities_of(docs[: len(block_texts)])),
-            partners=self.partners(),
+            entities=entities_block(self.table_places(city, partners) + entities_of(docs)),
+            partners=partners,
             period=self.period(),
             themes=themes,
             sdgs=sdgs,
@@ -326,7 +340,7 @@ class UcapExtractor:
             challenges=challenges,
             objectives=objectives,
             activities=activities,
-            expected_results=self.bullets(parts["expected_results"], "expected_results"),
+            expected_results=expected,
             contacts=self.contacts(parts["contact"]),
         )
         record.warnings = self.warnings
