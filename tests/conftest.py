@@ -36,3 +36,9 @@ def documents(sample_dir: Path) -> dict[str, Document]:
 @pytest.fixture(scope="session")
 def records(sample_dir: Path) -> dict[str, AnyRecord]:
     return {p.stem: extract_document(p) for p in sorted(sample_dir.glob("*.pdf"))}
+
+
+# Embedded Prefect for the flow tests: no analytics, and time for a fresh database to migrate.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

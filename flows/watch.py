@@ -1,0 +1,76 @@
+"""``watch_inbox``: one pass over a drop directory, as a scheduled Prefect deployment.
+
+Each run claims the complete PDFs of the inbox, then finishes everything in ``.processing/``
+(what it claimed and whatever a killed run left there), one task per file. The file handling
+itself lives in ``pipeline.inbox``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.futures import as_completed
+from prefect.task_runners import ProcessPoolTaskRunner
+
+from flows.batch import share_api_with_workers, warm_worker
+from pipeline.inbox import (
+    claim,
+    complete_files,
+    inbox_lock,
+    pending,
+    process_claimed,
+    split_repeats,
+)
+
+DEPLOYMENT = "citydocs-watch"
+
+
+@task(name="process-claimed", retries=1, retry_delay_seconds=2)
+def process_claimed_task(path: str, out_dir: str) -> dict:
+    result = process_claimed(Path(path), Path(out_dir))
+    return result.__dict__
+
+
+@flow(
+    name="watch-inbox",
+    task_runner=ProcessPoolTaskRunner(max_workers=os.cpu_count() or 2, initializer=warm_worker),
+)
+def watch_inbox(inbox: str, out_dir: str, settle_seconds: float = 2.0) -> list[dict]:
+    """Claim the inbox's complete PDFs and finish every claimed file."""
+    logger = get_run_logger()
+    folder = Path(inbox)
+    with inbox_lock(folder) as mine:
+        if not mine:
+            logger.info("another pass is working on %s; skipping this one", folder)
+            return []
+        claimed = claim(folder, complete_files(folder, settle_seconds))
+        todo = pending(folder)
+        logger.info("claimed %d new file(s); %d to finish", len(claimed), len(todo))
+        if not todo:
+            return []
+        share_api_with_workers()
+        firsts, repeats = split_repeats(todo)
+        futures = [process_claimed_task.submit(str(p), out_dir) for p in firsts]
+        results = []
+        for future in as_completed(futures):
+            result = future.result()
+            logger.info("%s: %s", result["file"], result["status"])
+            results.append(result)
+        for path in repeats:  # same content as a file above: archived against its record
+            result = process_claimed(path, Path(out_dir)).__dict__
+            logger.info("%s: %s", result["file"], result["status"])
+            results.append(result)
+    return sorted(results, key=lambda r: r["file"])
+
+
+def serve(inbox: Path, out_dir: Path, every: timedelta) -> None:
+    """Serve ``watch_inbox`` as a deployment with an interval schedule (blocks until Ctrl-C)."""
+    watch_inbox.serve(
+        name=DEPLOYMENT,
+        interval=every,
+        parameters={"inbox": str(inbox.resolve()), "out_dir": str(out_dir.resolve())},
+        print_starting_message=True,
+    )

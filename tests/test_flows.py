@@ -1,0 +1,65 @@
+"""The batch flow with real Prefect (embedded server), real worker processes and real PDFs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flows.batch import INDEX, extract_folder
+from models import FailureReport, RecordAdapter
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def inbox(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("inbox")
+    for name in ("zhengzhou_ucap.pdf", "zhengzhou_profile.pdf"):
+        shutil.copy(sample_dir / name, folder / name)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\n")  # header, no body
+    (folder / "notes.txt").write_text("not a PDF: ignored by the batch")
+    return folder
+
+
+def test_batch_flow_writes_records_index_and_serves_reruns_from_cache(
+    inbox: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    first = extract_folder(str(inbox), str(out))
+    assert [r["file"] for r in first] == [
+        "broken.pdf",
+        "zhengzhou_profile.pdf",
+        "zhengzhou_ucap.pdf",
+    ]
+    by_file = {r["file"]: r for r in first}
+    assert by_file["zhengzhou_ucap.pdf"]["kind"] == "ucap_summary"
+    assert by_file["zhengzhou_profile.pdf"]["status"] == "ok"
+    assert by_file["broken.pdf"]["status"] == "failed: corrupt"
+    assert not any(r["cached"] for r in first)
+    RecordAdapter.validate_json((out / "zhengzhou_ucap.json").read_text())
+    report = FailureReport.model_validate_json(
+        (out / "quarantine" / "broken.pdf.error.json").read_text()
+    )
+    assert report.error.kind == "corrupt"
+
+    index = [json.loads(line) for line in (out / INDEX).read_text().splitlines()]
+    assert {i["file"] for i in index} == {
+        "broken.pdf",
+        "zhengzhou_profile.pdf",
+        "zhengzhou_ucap.pdf",
+    }
+    assert all(set(i) == {"file", "sha256", "kind", "status", "record"} for i in index)
+
+    mtime = (out / "zhengzhou_ucap.json").stat().st_mtime_ns
+    second = extract_folder(str(inbox), str(out))
+    # every task was served from Prefect's persisted cache: no extractor ran again
+    assert [r["cached"] for r in second] == [True, True, True]
+    assert (out / "zhengzhou_ucap.json").stat().st_mtime_ns == mtime
+
+    (out / "zhengzhou_profile.json").unlink()  # a lost record is extracted again, not "cached"
+    third = {r["file"]: r for r in extract_folder(str(inbox), str(out))}
+    assert third["zhengzhou_profile.pdf"]["cached"] is False
+    assert (out / "zhengzhou_profile.json").exists()
