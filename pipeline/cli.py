@@ -320,15 +320,17 @@ def watch(
     interval = parse_every(every)
     inbox.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    from flows.watch import serve, watch_inbox
-
     if once:
+        from flows.watch import watch_inbox
+
         results = watch_inbox(str(inbox.resolve()), str(out.resolve()), settle)
         for r in results:
             print(f"{r['status']:<8} {r['file']}  → {r['record'] or r['moved_to']}")
         failed = sum(1 for r in results if r["status"].startswith("failed"))
         raise typer.Exit(min(failed, 100))
     with prefect_api(out / "prefect-server.log"):
+        from flows.watch import serve  # imported once the API is known, so Prefect sees it
+
         console.print(f"watching {inbox} every {interval.total_seconds():g} s; Ctrl-C to stop")
         try:
             serve(inbox, out, interval)
