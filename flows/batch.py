@@ -172,6 +172,27 @@ def extract_folder(input_dir: str, out_dir: str) -> list[dict]:
     return results
 
 
+def task_runner_for(dask: str | None):  # type: ignore[no-untyped-def]
+    """The process pool by default; ``"local"`` for a Dask LocalCluster (one single-threaded
+    worker process per core), or a scheduler address (``tcp://host:8786``) for a Dask cluster.
+    Dask workers report to the Prefect API in ``PREFECT_API_URL``: use a real server."""
+    if not dask:
+        return ProcessPoolTaskRunner(max_workers=os.cpu_count() or 2, initializer=warm_worker)
+    from prefect_dask import DaskTaskRunner
+
+    if dask == "local":
+        workers = os.cpu_count() or 2
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            }
+        )
+    return DaskTaskRunner(address=dask)
+
+
 def write_index(out_dir: Path, results: list[dict]) -> Path:
     keys = ("file", "sha256", "kind", "status", "record")
     text = "".join(json.dumps({k: r[k] for k in keys}, ensure_ascii=False) + "\n" for r in results)

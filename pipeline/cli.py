@@ -7,7 +7,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -202,6 +202,14 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the records.")] = Path(
         "output"
     ),
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the tasks on Dask: 'local' (a LocalCluster, one worker per core) or a "
+            "scheduler address such as tcp://10.0.0.5:8786. Needs a Prefect server: one is "
+            "started on loopback when PREFECT_API_URL is not set."
+        ),
+    ] = None,
 ) -> None:
     """Run the batch flow over a folder with embedded Prefect (no server needed).
 
@@ -234,9 +242,13 @@ def run(
     batch.progress_log.addHandler(handler)
     batch.progress_log.setLevel(logging.INFO)
     batch.progress_log.propagate = False
+    flow = batch.extract_folder
+    if dask:
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+        flow = flow.with_options(task_runner=batch.task_runner_for(dask))
     try:
-        with progress:
-            results = batch.extract_folder(str(folder.resolve()), str(out.resolve()))
+        with prefect_api(out / "prefect-server.log") if dask else nullcontext(), progress:
+            results = flow(str(folder.resolve()), str(out.resolve()))
     finally:
         batch.progress_log.removeHandler(handler)
     rows = [

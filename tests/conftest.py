@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+# Tesseract single-threaded; embedded Prefect without analytics and with time for a fresh
+# database to migrate; Prefect's own logs quiet.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from pipeline.document import Document
 from pipeline.process import AnyRecord, extract_document
 from pipeline.reader import read_pdf
+from pipeline.server import LocalServer, start_local_server
 from samples import make_samples
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +45,18 @@ def records(sample_dir: Path) -> dict[str, AnyRecord]:
     return {p.stem: extract_document(p) for p in sorted(sample_dir.glob("*.pdf"))}
 
 
-# Embedded Prefect for the flow tests: no analytics, and time for a fresh database to migrate.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """A real `prefect server start` on loopback, with a home of its own."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    old = os.environ.get("PREFECT_HOME")
+    os.environ["PREFECT_HOME"] = str(home)
+    server = start_local_server(log=home / "server.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+        if old is None:
+            os.environ.pop("PREFECT_HOME", None)
+        else:
+            os.environ["PREFECT_HOME"] = old

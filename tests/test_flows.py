@@ -63,3 +63,30 @@ def test_batch_flow_writes_records_index_and_serves_reruns_from_cache(
     third = {r["file"]: r for r in extract_folder(str(inbox), str(out))}
     assert third["zhengzhou_profile.pdf"]["cached"] is False
     assert (out / "zhengzhou_profile.json").exists()
+
+
+def test_batch_flow_on_a_dask_local_cluster(
+    prefect_server, inbox: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from prefect_dask import DaskTaskRunner
+
+    monkeypatch.setenv("PREFECT_API_URL", prefect_server.url)  # Dask workers report to the server
+    runner = DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": 2,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+        }
+    )
+    out = tmp_path / "dask-out"
+    results = extract_folder.with_options(task_runner=runner)(str(inbox), str(out))
+    assert {r["file"]: r["status"] for r in results} == {
+        "broken.pdf": "failed: corrupt",
+        "zhengzhou_profile.pdf": "ok",
+        "zhengzhou_ucap.pdf": "ok",
+    }
+    assert (
+        RecordAdapter.validate_json((out / "zhengzhou_profile.json").read_text()).doc_type
+        == "city_profile"
+    )

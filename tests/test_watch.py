@@ -8,31 +8,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipeline.server import LocalServer, start_local_server
+from pipeline.server import LocalServer
 
 pytestmark = pytest.mark.slow
 CITYDOCS = str(Path(sys.executable).with_name("citydocs"))
-
-
-@pytest.fixture(scope="module")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    home = tmp_path_factory.mktemp("prefect-home")
-    old = os.environ.get("PREFECT_HOME")
-    os.environ["PREFECT_HOME"] = str(home)
-    server = start_local_server(log=home / "server.log")
-    try:
-        yield server
-    finally:
-        server.stop()
-        if old is None:
-            os.environ.pop("PREFECT_HOME", None)
-        else:
-            os.environ["PREFECT_HOME"] = old
 
 
 def _wait_for(condition, timeout: float, what: str) -> None:
