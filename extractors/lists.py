@@ -47,10 +47,12 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     config = label_config()
     timeline = _marker_pattern(config["timeline_markers"])
     # One-letter markers ("o", "e") only count when a capital or digit follows: "o Wide press…".
-    letters = [m for m in config["item_markers"] if m.isalpha()]
-    signs = [m for m in config["item_markers"] if not m.isalpha()]
+    # Letters and digits ("o", and "0" or "e" for an OCR'd "o") only mark an item when a space
+    # and a capital follow: "o Wide press…", never "0.5 million" or "e-commerce".
+    letters = [m for m in config["item_markers"] if m.isalnum()]
+    signs = [m for m in config["item_markers"] if not m.isalnum()]
     bullet = re.compile(
-        rf"^\s*(?:(?:{'|'.join(map(re.escape, signs))})\s*(?=\S)|(?:{'|'.join(letters)})\s+(?=[A-Z0-9“\"]))"
+        rf"^\s*(?:(?:{'|'.join(map(re.escape, signs))})\s*(?=\S)|(?:{'|'.join(letters)})\s+(?=[A-Z“\"]))"
     )
     dated = re.compile(rf"^\s*(?:{DATE_PHRASE})\s*[:–—]", re.IGNORECASE)
     return timeline, bullet, dated
@@ -64,14 +66,33 @@ def classify_line(text: str) -> tuple[str, str]:
         return "timeline", text[match.end() :].strip()
     if dated.match(text):
         return "timeline", text.strip()
+    stripped = re.sub(r"^\s*[^\w\s“\"(]{1,3}\s*", "", text)  # an arrow OCR read as "—" or ">"
+    if stripped != text and dated.match(stripped):
+        return "timeline", stripped.strip()
     match = bullet.match(text)
     if match and len(text[match.end() :].strip()) > 1:
         return "bullet", text[match.end() :].strip()
     return "plain", text.strip()
 
 
-def split_items(lines: list[TextLine]) -> list[Item]:
-    """Group lines into items: a marked line opens one, an unmarked line continues the last."""
+def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list[Item]:
+    """Group lines into items: a marked line opens one, an unmarked line continues the last.
+
+    With ``unmarked_sentences``, a list whose markers were all lost (OCR drops small bullets)
+    opens an item at each line that starts a sentence after a line that ended one.
+    """
+    if unmarked_sentences and all(classify_line(line.text)[0] == "plain" for line in lines):
+        items = []
+        for line in lines:
+            text = line.text.strip()
+            if items and not (
+                items[-1].lines[-1].rstrip().endswith((".", "!", "?")) and text[:1].isupper()
+            ):
+                items[-1].lines.append(text)
+                items[-1].words.extend(line.words)
+            else:
+                items.append(Item("plain", [text], list(line.words)))
+        return items
     items: list[Item] = []
     for line in lines:
         marker, text = classify_line(line.text)

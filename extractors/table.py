@@ -115,9 +115,9 @@ def open_rows(document: Document) -> list[Row]:
     gutter = max(6.0, 0.7 * statistics.median(sizes)) if sizes else 6.0
     lines = [line for page in document.pages for line in group_lines(page.words)]
     starts: list[tuple[int, str, float]] = []  # (line index, field, value x0)
-    line_gap = statistics.median(
-        [b.top - a.bottom for a, b in itertools.pairwise(lines) if b.top > a.bottom] or [0.0]
-    )
+    # The gap between lines of one cell: the small end of all gaps (rows add padding).
+    gaps = sorted(b.top - a.bottom for a, b in itertools.pairwise(lines) if b.top > a.bottom)
+    line_gap = gaps[len(gaps) // 5] if gaps else 0.0
     previous_label = ""
     for index, line in enumerate(lines):
         parts = _fragments(line, gutter)
@@ -127,7 +127,9 @@ def open_rows(document: Document) -> list[Row]:
         # white space above it, or a previous label that was complete (ended with a colon).
         opens_row = gap > 1.5 * line_gap + 1 or previous_label.rstrip().endswith(":") or gap < 0
         previous_label = head if len(parts) > 1 else previous_label
-        field_name, _ = match_label(head, prefix=True) if opens_row else (None, 0.0)
+        field_name, score = match_label(head, prefix=True)
+        if not opens_row and score < 92:  # a whole label, word for word, opens a row anyway
+            field_name = None
         if field_name and len(parts) > 1:
             starts.append((index, field_name, parts[1][0].x0))
         elif field_name and field_name in ("activities", "expected_results") and starts:

@@ -248,7 +248,7 @@ class UcapExtractor:
         return result
 
     def bullets(self, lines: list[TextLine], path: str) -> list[str]:
-        items = [i for i in split_items(lines) if i.text(self.known)]
+        items = [i for i in split_items(lines, unmarked_sentences=True) if i.text(self.known)]
         texts = [i.text(self.known) for i in items]
         for i, item in enumerate(items):
             self.log.add(f"{path}[{i}]", item.words)

@@ -307,7 +307,7 @@ def build_ucap(src: dict[str, Any], out: Path) -> None:
 
     flow = Flow(canvas, frames)
     flow.lines(wrap(tokenize(src["title"]), table_w, 15.0, False), 15.0, 20.0)
-    flow.gap(14)
+    flow.gap(float(src.get("title_gap", 14)))
 
     canvas.setLineWidth(0.5)
     xs = [MARGIN, MARGIN + label_w + col_gap, MARGIN + label_w + city_w + 2 * col_gap]
@@ -324,21 +324,31 @@ def build_ucap(src: dict[str, Any], out: Path) -> None:
                 _cell_lines(row["city"], city_w - 2 * pad, size, False),
                 _cell_lines(row["partners"], partners_w - 2 * pad, size, False),
             ]
-        height = max(len(c) for c in cells) * leading + 2 * pad
-        if not ruled:
-            height += 2.0
-        flow.ensure(height)
-        top = flow.cursor
-        for index, lines in enumerate(cells):
-            for n, line in enumerate(lines):
-                draw_line(canvas, line, xs[index] + pad, top + pad + n * leading, size)
-        if ruled:
-            y0, y1 = PAGE_H - top, PAGE_H - top - height
-            canvas.line(MARGIN, y0, MARGIN + table_w, y0)
-            canvas.line(MARGIN, y1, MARGIN + table_w, y1)
-            for x in [*xs[: len(cells)], MARGIN + table_w]:
-                canvas.line(x, y0, x, y1)
-        flow.cursor = top + height
+        # A row taller than what is left of the page is split: its cells go on at the top of
+        # the next page (as a layout engine breaks a long table row).
+        remaining = [list(c) for c in cells]
+        extra = 0.0 if ruled else 2.0
+        while any(remaining):
+            need = max(len(c) for c in remaining)
+            fit = int((flow.frame.bottom - flow.cursor - 2 * pad - extra) // leading)
+            if fit < min(need, 3):
+                flow.ensure(float("inf"))  # start a new page
+                continue
+            take = min(fit, need)
+            chunk = [c[:take] for c in remaining]
+            remaining = [c[take:] for c in remaining]
+            height = take * leading + 2 * pad + extra
+            top = flow.cursor
+            for index, lines in enumerate(chunk):
+                for n, line in enumerate(lines):
+                    draw_line(canvas, line, xs[index] + pad, top + pad + n * leading, size)
+            if ruled:
+                y0, y1 = PAGE_H - top, PAGE_H - top - height
+                canvas.line(MARGIN, y0, MARGIN + table_w, y0)
+                canvas.line(MARGIN, y1, MARGIN + table_w, y1)
+                for x in [*xs[: len(cells)], MARGIN + table_w]:
+                    canvas.line(x, y0, x, y1)
+            flow.cursor = top + height
     flow.gap(16)
 
     bullet = src.get("output_bullet", "o")

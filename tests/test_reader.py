@@ -123,3 +123,12 @@ def test_words_carry_boxes_in_pdf_points(documents: dict[str, Document]) -> None
             for word in page.words:
                 assert 0 <= word.x0 <= word.x1 <= page.width + 1
                 assert 0 <= word.top <= word.bottom <= page.height + 1
+
+
+def test_the_other_summaries_break_the_zhengzhou_template(documents: dict[str, Document]) -> None:
+    # an open table: no ruling lines for pdfplumber to find
+    assert not [t for p in documents["lisbon_ucap"].pages for t in p.tables]
+    # a ruled table whose long cells run over the page break
+    assert {t.page for p in documents["milan_ucap"].pages for t in p.tables} == {1, 2}
+    # a scan: every page OCR'd
+    assert documents["foshan_ucap"].text_source == "ocr"
