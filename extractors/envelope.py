@@ -34,9 +34,13 @@ def entities_block(found: list[Entity]) -> Entities:
 
 
 def title_case(text: str) -> str:
-    """An all-capitals banner line in title case ("INTERNATIONAL URBAN AND …" → "International Urban and …")."""
-    if not text.isupper():
-        return text
+    """All-capitals words in title case ("INTERNATIONAL URBAN AND …" → "International Urban and …")."""
     small = {"and", "of", "the", "for", "in", "on", "to", "a", "an", "by"}
-    words = text.lower().split()
-    return " ".join(w if (i and w in small) else w[:1].upper() + w[1:] for i, w in enumerate(words))
+    words = text.split()
+    out = []
+    for i, word in enumerate(words):
+        if word.isupper() and len(word) > 1:
+            lower = word.lower()
+            word = lower if (i and lower in small) else lower[:1].upper() + lower[1:]
+        out.append(word)
+    return " ".join(out)

@@ -93,8 +93,20 @@ def _phrase(tokens: list[Token]) -> str:
     return doc[words[0].i : words[-1].i + 1].text.strip(" ,;.")
 
 
+def _of_owner(token: Token) -> str | None:
+    """ "area" for "an area of 21,000 …": the noun an "of"-phrase holding ``token`` belongs to."""
+    prep = token.head
+    if token.dep_ == "pobj" and prep.lower_ == "of" and prep.head.pos_ in ("NOUN", "PROPN"):
+        owner = prep.head
+        return _phrase([t for t in owner.subtree if t.i <= owner.i]) or None
+    return None
+
+
 def _context(unit: Token) -> str | None:
     """What the figure measures: "of …" after the unit, else the clause's subject."""
+    owner = _of_owner(unit)
+    if owner:
+        return owner
     if unit.dep_ in ("amod", "compound", "nmod") and unit.head.i > unit.i:
         # "2-hour high-speed rail circle": the figure qualifies the noun it stands before
         return _phrase(list(unit.doc[unit.i + 1 : unit.head.i + 1])) or None
@@ -139,11 +151,21 @@ def figures_in(doc: Doc | Span) -> list[KeyFigure]:
                 end = token.doc[last.i + 2]
         else:
             head = last.head if last.dep_ in ("nummod", "compound", "quantmod") else None
+            owner = _of_owner(last)
+            if (head is None or head.i < last.i or head.pos_ not in ("NOUN", "PROPN")) and owner:
+                # "a population of 8.5 million": a bare amount, measuring the noun before "of"
+                text = token.doc[numbers[0].i : last.i + 1].text
+                used.update(range(numbers[0].i, last.i + 1))
+                found.append(KeyFigure(text=text, value=value, unit=None, context=owner))
+                continue
             if head is None or head.i < last.i or head.pos_ not in ("NOUN", "PROPN"):
                 continue
             if head.lower_ in _UNIT_SKIP:
                 continue
             unit_token, unit, end = head, head.lower_, head
+            before = head.doc[head.i - 1] if head.i else None
+            if before is not None and before.lower_ in ("square", "cubic") and before.i > last.i:
+                unit = f"{before.lower_} {head.lower_}"  # "21,000 square kilometres"
         start = numbers[0]
         text = token.doc[start.i : end.i + 1].text
         context = _context(unit_token if unit_token is not None else last)

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 from extractors.entities import entities_of, parse
 from extractors.envelope import entities_block, source_of, title_block, title_case
 from extractors.figures import figures_in
-from extractors.places import fold, gazetteer
+from extractors.places import gazetteer
 from extractors.provenance import ProvenanceLog
 from models import City, CooperationArea, ProfileRecord, Section
 from pipeline.document import Block, Document
@@ -17,7 +17,7 @@ from pipeline.document import Block, Document
 _PROGRAMME = re.compile(r"international\s+urban(?:\s+and\s+regional)?\s+cooperation", re.I)
 _FUNDED = re.compile(r"funded\s+by\s+(?:\S+\s+)??(?:the\s+)?((?:[A-Z][\w-]*\s*)+)", re.I)
 _PROVINCE = re.compile(
-    r"(?:capital|part|city)\s+of\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)\s+"
+    r"(?:(?:capital|part|city)\s+of|located\s+in|lies\s+in)\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)\s+"
     r"(Province|Region|State|Prefecture|County|Department|Autonomous Region)\b"
 )
 _AREA_TITLE = re.compile(r"^([A-Z][^.:!?]{2,60}?)[.:]\s+(\S.*)$", re.DOTALL)
@@ -163,6 +163,12 @@ class ProfileExtractor:
         programme, funded_by = self.programme()
         sections = self.sections()
         city = self.city(sections)
+        # The thematic interests listed under a heading of their own are not a prose section.
+        sections = [
+            (h, paras)
+            for h, paras in sections
+            if h is None or not _heading_like(h, *THEME_HEADINGS)
+        ]
         section_models = []
         for heading, paragraphs in sections:
             text = " ".join(p.text for p in paragraphs if p.text)
@@ -173,15 +179,15 @@ class ProfileExtractor:
             )
             section_models.append(Section(heading=heading.text if heading else None, text=text))
         cooperation = self.cooperation_areas(sections)
-        cooperation_texts = {fold(a.description or "") for a in cooperation}
-        prose = [
-            p.text
-            for _, paras in sections
-            for p in paras
-            if p.text and fold(p.text) not in cooperation_texts
+        prose = [p.text for _, paras in sections for p in paras if p.text]
+        # Names come from the prose and the banner's funder (in title case: an all-capitals
+        # line reads as a row of acronyms); headings and the themes are topics, not names.
+        banner = [
+            title_case(funded.group(0))
+            for b in self.banner
+            if (funded := re.search(r"funded\s+by\b.*", b.text, re.I | re.S))
         ]
-        all_texts = [b.text for b in self.document.blocks if b.text]
-        docs = parse(prose + all_texts)
+        docs = parse(prose + banner)
         figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)]
         title = title_block(self.document)
         if title is not None:
@@ -190,7 +196,7 @@ class ProfileExtractor:
             title=title.text if title is not None and title.text else None,
             source=source_of(self.document),
             city=city,
-            entities=entities_block(entities_of(docs[len(prose) :])),
+            entities=entities_block(entities_of(docs)),
             programme=programme,
             funded_by=funded_by,
             sections=section_models,

@@ -104,6 +104,7 @@ def drop_stray_marks(text: str) -> str:
     text = _CID.sub("", text).replace("\ufffd", "")
     text = _STRAY_EDGE.sub("", text)
     text = re.sub(r"(?<=[a-z]) - (?=[a-z])", " ", text)  # a speck read as a hyphen
+    text = re.sub(r"(?<=\w)\s+[.,;:](?=\s|$)", "", text)  # a speck read as a full stop
     if "’" not in text:  # an opening quote that never closes is a speck too
         text = re.sub(r"(^|\s)‘(?=\w)", r"\1", text)
     return " ".join(t for t in text.split() if not _STRAY_TOKEN.match(t))

@@ -134,7 +134,7 @@ def ocr_image(
 
 def _is_ink(word: Word) -> bool:
     """Drop specks read as punctuation: a wordless mark Tesseract itself doubts."""
-    return any(c.isalnum() for c in word.text) or (word.conf or 0) >= 60
+    return any(c.isalnum() for c in word.text) or (word.conf or 0) >= 85
 
 
 def _level_lines(words: list[Word], lines: list[tuple[int, int, int]]) -> None:

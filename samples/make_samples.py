@@ -260,18 +260,29 @@ def build_profile(src: dict[str, Any], out: Path) -> None:
             top += 9.0
 
     flow = Flow(canvas, _profile_frames(src))
-    for section in src["sections"]:
+    heading_size = max(11.5, size * 1.3)
+    if src.get("city_title"):  # the city's name as the body's title (no sidebar to carry it)
+        flow.lines(wrap([Token(src["city"], True)], flow.frame.width, 20.0, False), 20.0, 30.0)
+        flow.gap(6)
+
+    def heading(text: str) -> None:
         flow.ensure(leading * 3 + 18)
-        heading = [Token(t.text, True) for t in tokenize(section["heading"])]
-        flow.lines(wrap(heading, flow.frame.width, 11.5, hyphenate=False), 11.5, 15.0)
+        words = [Token(t.text, True) for t in tokenize(text)]
+        flow.lines(
+            wrap(words, flow.frame.width, heading_size, hyphenate=False),
+            heading_size,
+            heading_size * 1.3,
+        )
         flow.gap(4)
+
+    for section in src["sections"]:
+        heading(section["heading"])
         for paragraph in section["paragraphs"]:
             flow.lines(wrap(tokenize(paragraph), flow.frame.width, size), size, leading)
             flow.gap(leading * 0.6)
         flow.gap(8)
     if sidebar == "none":
-        flow.ensure(40)
-        flow.lines(wrap(tokenize(src["city"]), flow.frame.width, 16.0, False), 16.0, 22.0)
+        heading(src.get("themes_heading", "Thematic Interests"))
         for theme in src["themes"]:
             flow.lines(wrap(tokenize(theme), flow.frame.width, size, False), size, leading)
             flow.gap(leading * 0.6)

@@ -132,3 +132,14 @@ def test_the_other_summaries_break_the_zhengzhou_template(documents: dict[str, D
     assert {t.page for p in documents["milan_ucap"].pages for t in p.tables} == {1, 2}
     # a scan: every page OCR'd
     assert documents["foshan_ucap"].text_source == "ocr"
+
+
+def test_the_other_profiles_break_the_zhengzhou_template(documents: dict[str, Document]) -> None:
+    porto = documents["porto_profile"]  # sidebar on the left, still read after the body
+    sidebar = [b for b in porto.blocks if b.region == "sidebar"]
+    body = [b for b in porto.blocks if b.region == "body"]
+    assert sidebar and body and sidebar[0].bbox[0] < body[0].bbox[0]
+    assert porto.blocks.index(sidebar[0]) > porto.blocks.index(body[-1])
+    tampere = documents["tampere_profile"]  # one column over two pages, no sidebar
+    assert tampere.page_count == 2 and not any(b.region == "sidebar" for b in tampere.blocks)
+    assert documents["kunming_profile"].text_source == "ocr"
