@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -172,10 +173,15 @@ def entities_of(docs: Iterable) -> list[Entity]:
     return found
 
 
+_PIPE_LOCK = threading.Lock()
+
+
 def parse(texts: list[str], model: str | None = None) -> list:
-    """Parse many texts in one ``nlp.pipe`` pass."""
-    nlp = load_nlp(model)
-    return list(nlp.pipe(texts, batch_size=32))
+    """Parse many texts in one ``nlp.pipe`` pass (one thread at a time: spaCy pipelines are
+    not documented as thread-safe, and the watch flow runs its tasks on threads)."""
+    with _PIPE_LOCK:
+        nlp = load_nlp(model)
+        return list(nlp.pipe(texts, batch_size=32))
 
 
 def unique(names: Iterable[str]) -> list[str]:

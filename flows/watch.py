@@ -1,8 +1,10 @@
 """``watch_inbox``: one pass over a drop directory, as a scheduled Prefect deployment.
 
 Each run claims the complete PDFs of the inbox, then finishes everything in ``.processing/``
-(what it claimed and whatever a killed run left there), one task per file. The file handling
-itself lives in ``pipeline.inbox``.
+(what it claimed and whatever a killed run left there), one task per file. A served deployment
+starts a process per run already, so the tasks share it on threads (Tesseract runs in its own
+processes; spaCy loads once per run) instead of paying a pool's start-up every interval. The
+file handling itself lives in ``pipeline.inbox``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.batch import share_api_with_workers, warm_worker
 from pipeline.inbox import (
     claim,
     complete_files,
@@ -34,10 +35,7 @@ def process_claimed_task(path: str, out_dir: str) -> dict:
     return result.__dict__
 
 
-@flow(
-    name="watch-inbox",
-    task_runner=ProcessPoolTaskRunner(max_workers=os.cpu_count() or 2, initializer=warm_worker),
-)
+@flow(name="watch-inbox", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2))
 def watch_inbox(inbox: str, out_dir: str, settle_seconds: float = 2.0) -> list[dict]:
     """Claim the inbox's complete PDFs and finish every claimed file."""
     logger = get_run_logger()
@@ -51,7 +49,6 @@ def watch_inbox(inbox: str, out_dir: str, settle_seconds: float = 2.0) -> list[d
         logger.info("claimed %d new file(s); %d to finish", len(claimed), len(todo))
         if not todo:
             return []
-        share_api_with_workers()
         firsts, repeats = split_repeats(todo)
         futures = [process_claimed_task.submit(str(p), out_dir) for p in firsts]
         results = []
@@ -73,4 +70,5 @@ def serve(inbox: Path, out_dir: Path, every: timedelta) -> None:
         interval=every,
         parameters={"inbox": str(inbox.resolve()), "out_dir": str(out_dir.resolve())},
         print_starting_message=True,
+        limit=1,  # one pass at a time: a pass that overruns the interval delays the next
     )

@@ -45,7 +45,7 @@ def test_served_deployment_processes_dropped_files(
     env = {**os.environ, "PREFECT_API_URL": prefect_server.url, "PREFECT_LOGGING_LEVEL": "INFO"}
     log = (tmp_path / "watch.log").open("w")
     watcher = subprocess.Popen(
-        [CITYDOCS, "watch", str(inbox), "--out", str(out), "--every", "3s", "--settle", "1.5"],
+        [CITYDOCS, "watch", str(inbox), "--out", str(out), "--every", "5s", "--settle", "1.5"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
