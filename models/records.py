@@ -69,6 +69,7 @@ class Provenance(_Model):
 
 class Source(_Model):
     file_name: NonEmpty
+    path: str | None = Field(default=None, description="where the file was read (for overlays)")
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     page_count: int = Field(ge=0)
     ocr_pages: list[int] = Field(default_factory=list)

@@ -350,6 +350,100 @@ def watch(
             console.print("stopped")
 
 
+@app.command()
+def inspect(
+    record: Annotated[
+        Path,
+        typer.Argument(
+            help="A record (or failure report) written by citydocs.", exists=True, dir_okay=False
+        ),
+    ],
+    field: Annotated[
+        str | None,
+        typer.Option(help="One field path, e.g. activities[2].date: its value and provenance."),
+    ] = None,
+    overlay: Annotated[
+        Path | None, typer.Option(help="Write one PNG per page with every field's box drawn here.")
+    ] = None,
+    pdf: Annotated[
+        Path | None,
+        typer.Option(help="The source PDF, when it is not at the record's source path."),
+    ] = None,
+) -> None:
+    """Show what was extracted and where it came from."""
+    from pipeline import inspect as look
+
+    data = look.load(record)
+    out = Console()
+    if field:
+        try:
+            value = look.get_path(data, field)
+        except KeyError:
+            console.print(f"[red]{field}: no such field in {record.name}[/red]")
+            raise typer.Exit(1) from None
+        out.print_json(json.dumps(value, ensure_ascii=False))
+        found = look.provenance_for(data, field)
+        if found is None:
+            out.print("[yellow]no provenance recorded for this field[/yellow]")
+        else:
+            path, prov = found
+            where = f"page {prov['page']}, box {prov['bbox']} (PDF points, top-left origin), method {prov['method']}"
+            if prov.get("confidence") is not None:
+                where += f", OCR confidence {prov['confidence']}"
+            out.print(f"provenance ({path}): {where}")
+        return
+    if overlay is not None:
+        source = pdf or Path((data.get("source") or {}).get("path") or "")
+        if not source.is_file():
+            console.print("[red]cannot find the source PDF: pass it with --pdf[/red]")
+            raise typer.Exit(1)
+        for png in look.overlays(data, source, overlay):
+            print(png)
+        return
+    out.print(look.tree(data, record.name))
+
+
+@app.command()
+def report(
+    out: Annotated[
+        Path,
+        typer.Argument(help="A folder citydocs wrote records into.", exists=True, file_okay=False),
+    ],
+) -> None:
+    """Write OUT/report.html: a static page of the run (documents, failures, fill rates)."""
+    from pipeline.inspect import report_html
+
+    print(report_html(out))
+
+
+@app.command()
+def diff(
+    a: Annotated[Path, typer.Argument(help="A record.", exists=True, dir_okay=False)],
+    b: Annotated[
+        Path,
+        typer.Argument(help="Another record (say, the expected one).", exists=True, dir_okay=False),
+    ],
+    with_provenance: Annotated[
+        bool, typer.Option(help="Compare provenance and source too.")
+    ] = False,
+) -> None:
+    """Field-level differences between two records; exits 1 when they differ."""
+    from pipeline import inspect as look
+
+    ignore = () if with_provenance else ("provenance", "source", "warnings")
+    rows = look.diff(look.load(a), look.load(b), ignore)
+    if not rows:
+        print("no differences")
+        return
+    table = Table(title=f"A ↔ B: {len(rows)} difference(s)")
+    for column in ("field", f"A: {a}", f"B: {b}"):
+        table.add_column(column, overflow="fold")
+    for path, va, vb in rows:
+        table.add_row(path, json.dumps(va, ensure_ascii=False), json.dumps(vb, ensure_ascii=False))
+    Console(width=160).print(table)
+    raise typer.Exit(1)
+
+
 def _table(rows: list[dict[str, str]], title: str) -> Table:
     table = Table(title=title)
     for key in rows[0] if rows else []:
