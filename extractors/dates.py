@@ -87,9 +87,8 @@ def parse_period(text: str | None) -> tuple[str | None, str | None]:
     cleaned = re.sub(r"^\s*(?:from|since|between)\s+", "", text.strip(), flags=re.I)
     cleaned = re.sub(r"\s+and\s+(?=\S+\s*\d{4}|\d{4})", " to ", cleaned)
     parts = [p for p in _PERIOD_SPLIT.split(cleaned, maxsplit=1) if p.strip()]
-    if len(parts) == 1:
-        single = parse_date(parts[0])
-        return single, None
+    if len(parts) < 2:
+        return (parse_date(parts[0]) if parts else None), None
     start_text, end_text = parts[0], parts[1]
     end = parse_date(end_text)
     start = parse_date(start_text)

@@ -105,6 +105,14 @@ def _render(pdfium_doc: pypdfium2.PdfDocument, index: int, settings: Settings, n
     return page.render(scale=scale, grayscale=True).to_pil().convert("L")
 
 
+def _corrupt(path: Path, exc: Exception) -> CitydocsError:
+    return CitydocsError(
+        "corrupt",
+        f"{path.name} cannot be parsed as a PDF ({exc}); it may be truncated: copy or download "
+        "it again.",
+    )
+
+
 def read_pdf(
     path: Path | str, *, settings: Settings | None = None, password: str | None = None
 ) -> Document:
@@ -121,16 +129,19 @@ def read_pdf(
                 "encrypted",
                 f"{path.name} is password-protected: pass the password with --password.",
             ) from exc
-        raise CitydocsError("corrupt", f"{path.name} cannot be parsed as a PDF ({exc}).") from exc
+        raise _corrupt(path, exc) from exc
     except Exception as exc:
-        raise CitydocsError("corrupt", f"{path.name} cannot be parsed as a PDF ({exc}).") from exc
+        raise _corrupt(path, exc) from exc
     pages: list[Page] = []
     warnings: list[str] = []
     pdfium_doc: pypdfium2.PdfDocument | None = None
     with pdf:
         count = len(pdf.pages)
         if count == 0:
-            raise CitydocsError("empty", f"{path.name} has no pages.")
+            raise CitydocsError(
+                "empty",
+                f"{path.name} is a PDF with no pages: check the export or scan that made it.",
+            )
         if count > settings.max_pages:
             raise CitydocsError(
                 "too_large",
