@@ -18,6 +18,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 help:
 	@echo "make run    extract the samples into $(OUT)/ (installs what is missing first)"
 	@echo "make test   ruff + the test-suite with real Tesseract, spaCy and PDFs"
+	@echo "make bench  benchmark against the OCR and pdfplumber floors (N=20 by default)"
 	@echo "make lint | format | samples | schema"
 
 system-deps:
@@ -48,6 +49,9 @@ test: lint
 
 samples: setup
 	$(UV) run --frozen python samples/make_samples.py
+
+bench: setup
+	$(UV) run --frozen python bench/bench.py $(if $(N),--n $(N))
 
 schema: setup
 	$(UV) run --frozen citydocs schema --write

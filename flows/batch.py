@@ -101,6 +101,7 @@ def extract_pdf(
         "fields_filled": fields_filled(record),
         "record": str(outcome.written),
         "seconds": round(outcome.seconds, 2),
+        "stages": outcome.stages,
     }
 
 
@@ -194,7 +195,7 @@ def task_runner_for(dask: str | None):  # type: ignore[no-untyped-def]
 
 
 def write_index(out_dir: Path, results: list[dict]) -> Path:
-    keys = ("file", "sha256", "kind", "status", "record")
+    keys = ("file", "sha256", "kind", "status", "record", "seconds", "stages")
     text = "".join(json.dumps({k: r[k] for k in keys}, ensure_ascii=False) + "\n" for r in results)
     path = out_dir / INDEX
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from models import FailureReport, ProfileRecord, RecordAdapter, UcapRecord
 from models.records import ErrorInfo
+from pipeline import timing
 from pipeline.classify import classify
 from pipeline.errors import CitydocsError
 from pipeline.output import write_json_atomic
 from pipeline.reader import read_pdf, sha256_file
 from pipeline.settings import Settings, get_settings
+from pipeline.timing import stage
 
 AnyRecord = UcapRecord | ProfileRecord
 QUARANTINE = "quarantine"
@@ -31,6 +33,7 @@ class Outcome:
     record: AnyRecord | None = None
     failure: FailureReport | None = None
     written: Path | None = None
+    stages: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -52,16 +55,19 @@ def extract_document(
 
     settings = settings or get_settings()
     document = read_pdf(path, settings=settings, password=password)
-    classification = classify(document)
+    with stage("classify"):
+        classification = classify(document)
     if classification.kind is None:
         raise CitydocsError(
             "unknown_doc_type",
             f"{path.name} reads as neither a U-CAP summary nor a city profile "
             f"(scores: {classification.reason}). If it is one, check that its text is legible.",
         )
-    record = extract_record(document, classification.kind, settings=settings)
+    with stage("extract"):
+        record = extract_record(document, classification.kind, settings=settings)
     # Round-trip through the discriminated union: what we write is what the schema accepts.
-    return RecordAdapter.validate_python(record.model_dump())
+    with stage("validate"):
+        return RecordAdapter.validate_python(record.model_dump())
 
 
 def failure_report(path: Path, error: CitydocsError) -> FailureReport:
@@ -125,6 +131,7 @@ def process_file(
     inputs with one stem never race for one file).
     """
     start = time.perf_counter()
+    timing.reset()
     record, failure = run_one(path, settings=settings, password=password)
     if record is not None:
         target = (
@@ -132,13 +139,14 @@ def process_file(
             if record_name
             else record_path(out_dir, path, taken, record.source.sha256)
         )
-        written = write_json_atomic(target, record)
+        with stage("write"):
+            written = write_json_atomic(target, record)
     else:
         assert failure is not None
         written = write_json_atomic(out_dir / QUARANTINE / f"{path.name}.error.json", failure)
     if taken is not None:
         taken.add(written)
-    return Outcome(path, time.perf_counter() - start, record, failure, written)
+    return Outcome(path, time.perf_counter() - start, record, failure, written, timing.spent())
 
 
 def fields_filled(record: AnyRecord | None) -> int:

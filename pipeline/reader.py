@@ -21,6 +21,7 @@ from pipeline.layout import blocks_in_order, body_size, group_lines
 from pipeline.ocr import ocr_image
 from pipeline.settings import Settings, get_settings
 from pipeline.tables import ruled_tables, words_in
+from pipeline.timing import stage
 
 BAD_GLYPHS = ("(cid:", "\ufffd")
 
@@ -153,20 +154,22 @@ def read_pdf(
                 number = index + 1
                 reason = ocr_reason(plumber_page, settings)
                 if reason is None:
-                    words = text_words(plumber_page, number)
-                    page = Page(number, plumber_page.width, plumber_page.height, words, "text")
-                    page.tables = ruled_tables(plumber_page, words, number)
+                    with stage("read"):
+                        words = text_words(plumber_page, number)
+                        page = Page(number, plumber_page.width, plumber_page.height, words, "text")
+                        page.tables = ruled_tables(plumber_page, words, number)
                 else:
-                    if pdfium_doc is None:
-                        pdfium_doc = pypdfium2.PdfDocument(str(path), password=password)
-                    image = _render(pdfium_doc, index, settings, path.name)
-                    result = ocr_image(
-                        image,
-                        page=number,
-                        dpi=settings.ocr_dpi,
-                        lang=settings.ocr_lang,
-                        timeout=settings.ocr_timeout_s,
-                    )
+                    with stage("ocr"):
+                        if pdfium_doc is None:
+                            pdfium_doc = pypdfium2.PdfDocument(str(path), password=password)
+                        image = _render(pdfium_doc, index, settings, path.name)
+                        result = ocr_image(
+                            image,
+                            page=number,
+                            dpi=settings.ocr_dpi,
+                            lang=settings.ocr_lang,
+                            timeout=settings.ocr_timeout_s,
+                        )
                     page = Page(
                         number,
                         plumber_page.width,
@@ -192,7 +195,8 @@ def read_pdf(
             if pdfium_doc is not None:
                 pdfium_doc.close()
     document = Document(path=path, sha256=digest, pages=pages, warnings=warnings)
-    lay_out(document)
+    with stage("clean-up"):
+        lay_out(document)
     return document
 
 
