@@ -1,6 +1,6 @@
 """Named entities with spaCy: gazetteer and organisation patterns first, statistical NER after.
 
-The model alone mislabels names (it calls Málaga a PERSON), so an EntityRuler placed before
+The model alone mislabels names (it tags some Spanish and Chinese city names as PERSON), so an EntityRuler placed before
 ``ner`` fixes places from the gazetteer and organisations from their head words; the
 statistical NER then fills in what the rules do not know (people, unknown organisations).
 The model is loaded once per process; its name is the ``spacy_model`` setting.
@@ -73,7 +73,7 @@ def _org_patterns() -> list[dict]:
                 {"LOWER": {"IN": heads}, "IS_TITLE": True},
             ],
         },
-        {  # "EU", "NDRC", "Henan DRC": acronyms, with the place they belong to
+        {  # "EU", "OECD", "Hubei DRC": acronyms, with the place they belong to
             "label": "ORG",
             "pattern": [{"IS_TITLE": True, "OP": "?"}, {"TEXT": {"REGEX": r"^[A-Z]{2,5}$"}}],
         },

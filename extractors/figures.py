@@ -1,9 +1,9 @@
 """Key figures: every quantity stated in prose, with its value, unit and context.
 
-spaCy finds the noun a number counts (``nummod``: "400 million people" → people); rules read
-the value ("400 million" → 4e8, "1/7" → 0.142857, "90%" → 90) and the context: the phrase
-after "of" ("8,000 years of Peiligang culture"), else the subject of the clause ("Its 2-hour
-high-speed rail circle covers 400 million people" → "2-hour high-speed rail circle").
+spaCy finds the noun a number counts (``nummod``: "300 million people" → people); rules read
+the value ("300 million" → 3e8, "1/5" → 0.2, "80%" → 80) and the context: the phrase
+after "of" ("2,000 years of river trade"), else the subject of the clause ("Its 3-hour
+freight rail ring reaches 300 million people" → "3-hour freight rail ring").
 Numbers inside names and dates ("Industry 5.0", "2017") are not figures.
 """
 
@@ -35,7 +35,7 @@ _UNIT_SKIP = {"more", "less", "than", "about", "around", "over", "some", "nearly
 
 
 def _number_tokens(token: Token) -> list[Token]:
-    """The contiguous number tokens around ``token`` ("400 million", "1.2 billion")."""
+    """The contiguous number tokens around ``token`` ("300 million", "1.2 billion")."""
     tokens = [token]
     nxt = token.i + 1
     while (
@@ -108,7 +108,7 @@ def _context(unit: Token) -> str | None:
     if owner:
         return owner
     if unit.dep_ in ("amod", "compound", "nmod") and unit.head.i > unit.i:
-        # "2-hour high-speed rail circle": the figure qualifies the noun it stands before
+        # "3-hour freight rail ring": the figure qualifies the noun it stands before
         return _phrase(list(unit.doc[unit.i + 1 : unit.head.i + 1])) or None
     for child in unit.children:
         if child.dep_ == "prep" and child.lower_ == "of":

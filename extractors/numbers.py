@@ -1,4 +1,4 @@
-"""Numbers as documents write them: "10 million", "3.1 Mio", "14 904 400", "7 434.4 km2", "1/7"."""
+"""Numbers as documents write them: "12 million", "3.1 Mio", "14 904 400", "7 434.4 km2", "1/5"."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ _AMOUNT = re.compile(
 
 
 def to_float(digits: str) -> float | None:
-    """ "7,446" → 7446; "14 904 400" → 14904400; "7 434.4" → 7434.4; "3,1" → 3.1."""
+    """ "6,512" → 6512; "14 904 400" → 14904400; "7 434.4" → 7434.4; "3,1" → 3.1."""
     s = digits.strip().replace("\u202f", " ").replace("\u00a0", " ").replace("'", " ")
     if re.fullmatch(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?", s):
         s = s.replace(",", "").replace(" ", "")
@@ -59,7 +59,7 @@ def parse_amount(text: str | None) -> float | None:
         return None
     mult = match.group("mult")
     if mult:
-        # A bare "m" after a number is metres in "7,446 m"; only trust it for populations.
+        # A bare "m" after a number is metres in "6,512 m"; only trust it for populations.
         value *= MULTIPLIERS[mult.lower()]
     return value
 
@@ -70,7 +70,7 @@ def parse_population(text: str | None) -> int | None:
 
 
 def parse_area_km2(text: str | None) -> float | None:
-    """ "7,446 km ²", "13,756 km²", "7 434.4 km2" → km²; hectares and square miles converted."""
+    """ "6,512 km ²", "13,756 km²", "7 434.4 km2" → km²; hectares and square miles converted."""
     if not text or NOT_STATED.match(text):
         return None
     match = re.search(rf"({NUMBER})", text)

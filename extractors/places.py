@@ -92,7 +92,7 @@ GENERIC_SUFFIXES = (
 
 
 def _strip_generic(key: str) -> str:
-    """ "henan sheng" → "henan": ISO names carry the subdivision type in the local language."""
+    """ "hubei sheng" → "hubei": ISO names carry the subdivision type in the local language."""
     head, _, last = key.rpartition(" ")
     return head if head and last in GENERIC_SUFFIXES else key
 

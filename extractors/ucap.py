@@ -23,7 +23,7 @@ _FOCUS_SPLIT = re.compile(r"(?:^|(?<=[.!?]))\s*([A-Z][^:.!?]{1,70}?):\s+")
 
 
 def split_list(text: str) -> list[str]:
-    """ "AKK, Málaga, Rome and Nice" → ["AKK", "Málaga", "Rome", "Nice"]."""
+    """ "Bilbao, Porto and Lyon" → ["Bilbao", "Porto", "Lyon"]."""
     if not text or NOT_STATED.match(text):
         return []
     parts = re.split(r"\s*[;,\n]\s*|\s+and\s+(?=[A-Z])|\s+&\s+(?=[A-Z][a-z]+$)", text)

@@ -55,8 +55,8 @@ def _is_real(word: str) -> bool:
 def join_hyphenated(head: str, tail: str, known: frozenset[str] = frozenset()) -> str:
     """Join ``head`` (ending in a line-end hyphen) with ``tail``, the next line's first word.
 
-    The hyphen is dropped when the layout put it there (``interna-``/``tional``) and kept when
-    it belongs to the word (``high-speed``, ``2-hour``, ``city-city``, ``China-Europe``).
+    The hyphen is dropped when the layout put it there (``regio-``/``nal``) and kept when
+    it belongs to the word (``low-carbon``, ``5-year``, ``peer-peer``, ``Asia-Europe``).
     ``known`` holds the lower-cased words seen elsewhere in the same document: a document that
     writes the joined word, or the hyphenated one, settles the question.
     """

@@ -140,7 +140,7 @@ def _is_ink(word: Word) -> bool:
 def _level_lines(words: list[Word], lines: list[tuple[int, int, int]]) -> None:
     """Give every word of a Tesseract line the line's top and bottom, and one type size.
 
-    Glyph boxes hug the ink, so "ince," and "Zhengzhou," differ in height; the line box does
+    Glyph boxes hug the ink, so "once," and "Hangzhou," differ in height; the line box does
     not, which keeps line gaps comparable for layout analysis.
     """
     by_line: dict[tuple[int, int, int], list[Word]] = {}
@@ -161,7 +161,7 @@ _DESCENDS = re.compile(r"[gjpqy]")
 def _type_size(word: Word) -> float:
     """Type size in points from a glyph box, by the letters it holds.
 
-    A box spans cap height (≈0.73 em) for "Zhengzhou"-like words without descenders, ascender
+    A box spans cap height (≈0.73 em) for "Hangzhou"-like words without descenders, ascender
     to descender (≈0.95 em) with them, and x-height (≈0.55 em) for "ince": scaling each back to
     the em keeps a heading's lines apart from body lines whatever letters they hold.
     """
