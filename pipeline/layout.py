@@ -66,8 +66,29 @@ def group_lines(words: list[Word]) -> list[TextLine]:
     return sorted(result, key=lambda line: line.top)
 
 
+def _sparse_gaps(intervals: list[tuple[float, float]], tolerance: int) -> list[tuple[float, float]]:
+    """Stretches covered by at most ``tolerance`` intervals, inside the intervals' span."""
+    events = sorted([(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals])
+    gaps: list[tuple[float, float]] = []
+    depth, start = 0, None
+    for x, step in events:
+        before = depth
+        depth += step
+        if before > tolerance >= depth:
+            start = x
+        elif before <= tolerance < depth and start is not None:
+            gaps.append((start, x))
+            start = None
+    return gaps
+
+
 def _x_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
-    gaps = [g for g in _gaps([(w.x0, w.x1) for w in words]) if g[1] - g[0] >= layout.min_gutter]
+    # On a scan, a speck read as a word can sit in a gutter: a long region tolerates one.
+    lines = len(group_lines(words)) if len(words) > 150 else 0
+    tolerance = 1 if lines >= 20 and any(w.source == "ocr" for w in words) else 0
+    intervals = [(w.x0, w.x1) for w in words]
+    found = _sparse_gaps(intervals, tolerance) if tolerance else _gaps(intervals)
+    gaps = [g for g in found if g[1] - g[0] >= layout.min_gutter]
     if not gaps:
         return None
     columns: list[list[Word]] = []
@@ -75,6 +96,13 @@ def _x_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
     for left, right in itertools.pairwise(edges):
         columns.append([w for w in words if left <= (w.x0 + w.x1) / 2 < right])
     columns = [c for c in columns if c]
+    specks = [c for c in columns if sum(len(w.text) for w in c) <= 2]
+    if specks and len(specks) < len(columns):  # a lone mark is no column: it joins its neighbour
+        columns = [c for c in columns if c not in specks]
+        for speck in specks:
+            centre = (speck[0].x0 + speck[0].x1) / 2
+            nearest = min(columns, key=lambda c: min(abs(centre - w.x0) for w in c) if c else 1e9)
+            nearest.extend(speck)
     # A "gutter" crossed by a single short line (a ragged line end) is not a column break.
     lines_per_column = [len(group_lines(c)) for c in columns]
     if len(columns) < 2 or (min(lines_per_column) < 2 and max(lines_per_column) < 4):

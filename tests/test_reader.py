@@ -143,3 +143,34 @@ def test_the_other_profiles_break_the_zhengzhou_template(documents: dict[str, Do
     tampere = documents["tampere_profile"]  # one column over two pages, no sidebar
     assert tampere.page_count == 2 and not any(b.region == "sidebar" for b in tampere.blocks)
     assert documents["kunming_profile"].text_source == "ocr"
+
+
+def test_a_speck_in_the_gutter_does_not_merge_scanned_columns() -> None:
+    from pipeline.document import Word
+    from pipeline.layout import blocks_in_order
+
+    words = []
+    for line in range(25):
+        top = 100 + line * 12
+        for column, x in (("left", 40), ("right", 320)):
+            for k in range(4):
+                words.append(
+                    Word(
+                        f"{column}{line}w{k}",
+                        x + k * 55,
+                        top,
+                        x + k * 55 + 52,
+                        top + 9,
+                        1,
+                        9.5,
+                        False,
+                        "ocr",
+                        95,
+                    )
+                )
+    words.append(Word("~~", 262, 250, 315, 256, 1, 9.5, False, "ocr", 70))  # the speck
+    blocks = blocks_in_order(words, 1, 595, 842)
+    text = " ".join(
+        b.lines[0].text + " " + " ".join(line.text for line in b.lines[1:]) for b in blocks
+    )
+    assert text.index("left24w0") < text.index("right0w0")  # the left column is read first, whole
