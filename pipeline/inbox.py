@@ -32,7 +32,7 @@ from models import FailureReport
 from pipeline.errors import CitydocsError
 from pipeline.output import write_json_atomic
 from pipeline.process import QUARANTINE, failure_report, run_one
-from pipeline.reader import sha256_file
+from pipeline.reader import content_sha256
 from pipeline.settings import Settings
 
 PROCESSING = ".processing"
@@ -123,10 +123,7 @@ def split_repeats(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     repeats: list[Path] = []
     seen: set[str] = set()
     for path in paths:
-        try:
-            digest = sha256_file(path) if path.is_file() and not path.is_symlink() else None
-        except OSError:
-            digest = None
+        digest = content_sha256(path)
         if digest is not None and digest in seen:
             repeats.append(path)
         else:
@@ -166,10 +163,7 @@ def process_claimed(path: Path, out_dir: Path, settings: Settings | None = None)
             "not_a_pdf", f"{name} is a symbolic link; links are not followed. Drop the file itself."
         )
         return _quarantine(path, out_dir, failure_report(path, error))
-    try:
-        digest = sha256_file(path) if path.is_file() else None
-    except OSError:
-        digest = None
+    digest = content_sha256(path)
     if digest is not None:
         done = _ledger_entry(out_dir, digest)
         if done is not None:  # same content recorded before (or by a run killed after it)

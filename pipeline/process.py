@@ -16,7 +16,7 @@ from pipeline import timing
 from pipeline.classify import classify
 from pipeline.errors import CitydocsError
 from pipeline.output import write_json_atomic
-from pipeline.reader import read_pdf, sha256_file
+from pipeline.reader import content_sha256, read_pdf, sha256_file
 from pipeline.settings import Settings, get_settings
 from pipeline.timing import stage
 
@@ -71,10 +71,7 @@ def extract_document(
 
 
 def failure_report(path: Path, error: CitydocsError) -> FailureReport:
-    try:  # a symlink is never followed, not even to hash its target
-        digest = sha256_file(path) if path.is_file() and not path.is_symlink() else None
-    except OSError:
-        digest = None
+    digest = content_sha256(path)
     return FailureReport(
         file_name=path.name, sha256=digest, error=ErrorInfo(kind=error.kind, message=error.message)
     )

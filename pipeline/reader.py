@@ -34,6 +34,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def content_sha256(path: Path) -> str | None:
+    """The sha256 of a regular file's bytes; None for links (never followed), folders, errors."""
+    try:
+        return sha256_file(path) if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
+
+
 def preflight(path: Path, settings: Settings) -> None:
     """Refuse what is not a readable PDF before any parser sees it."""
     if path.is_dir():
