@@ -1,4 +1,5 @@
-"""Table candidates: pdfplumber's table finder on ruled tables, word-gap columns on open ones.
+"""Table candidates: pdfplumber's table finder on ruled tables (open tables are rebuilt from
+word gaps by ``extractors.table``).
 
 Cell text is rebuilt from the page's own words (so OCR'd and born-digital pages share one
 path) and cleaned like any block.
@@ -6,11 +7,8 @@ path) and cleaned like any block.
 
 from __future__ import annotations
 
-import itertools
-import statistics
-
 from pipeline.document import Cell, Table, TextLine, Word
-from pipeline.layout import _gaps, group_lines
+from pipeline.layout import group_lines
 
 RULED_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 
@@ -47,25 +45,3 @@ def ruled_tables(plumber_page, words: list[Word], page: int) -> list[Table]:
         if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
             tables.append(Table(page=page, bbox=tuple(table.bbox), rows=rows, method="ruled"))
     return tables
-
-
-def gap_columns(lines: list[TextLine], min_gutter: float) -> list[float]:
-    """x positions of the gutters that run through every one of ``lines``."""
-    words = [w for line in lines for w in line.words]
-    if not words:
-        return []
-    return [(a + b) / 2 for a, b in _gaps([(w.x0, w.x1) for w in words]) if b - a >= min_gutter]
-
-
-def split_row(line_words: list[Word], edges: list[float]) -> list[list[Word]]:
-    """Distribute a line's words over the columns bounded by ``edges``."""
-    bounds = [float("-inf"), *edges, float("inf")]
-    return [
-        [w for w in line_words if left <= (w.x0 + w.x1) / 2 < right]
-        for left, right in itertools.pairwise(bounds)
-    ]
-
-
-def typical_line_gap(lines: list[TextLine]) -> float:
-    gaps = [b.top - a.bottom for a, b in itertools.pairwise(lines) if b.top > a.bottom]
-    return statistics.median(gaps) if gaps else 0.0
