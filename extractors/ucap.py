@@ -76,7 +76,7 @@ def cell_items(row: Row, known: frozenset[str]) -> list[str]:
     """A cell as a list: one item per bullet, else the whole cell as one item."""
     items = split_items(row.cell_lines(0))
     if any(i.marker == "bullet" for i in items):
-        return [i.text(known) for i in items if i.text(known)]
+        return [text for text in (i.text(known) for i in items) if text]
     text = row.cell_text(0, known)
     return [text] if text else []
 
@@ -228,7 +228,8 @@ class UcapExtractor:
             text = entry.text(self.known)
             split = split_leading_date(text)
             date_text, description = split if split else (None, text)
-            output_texts = [o.text(self.known) for o in outputs if o.text(self.known)]
+            kept = [(o, t) for o in outputs if (t := o.text(self.known))]
+            output_texts = [t for _, t in kept]
             result.append(
                 Activity(
                     date=parse_date(date_text) if date_text else None,
@@ -241,18 +242,19 @@ class UcapExtractor:
             self.log.add(f"activities[{index}]", entry.words)
             if date_text:
                 self.log.add(f"activities[{index}].date", words_for_text(entry.words, date_text))
-            for j, output in enumerate(outputs):
+            for j, (output, _) in enumerate(kept):
                 self.log.add(f"activities[{index}].outputs[{j}]", output.words)
         if not result:
             self.warnings.append("no dated activities found")
         return result
 
     def bullets(self, lines: list[TextLine], path: str) -> list[str]:
-        items = [i for i in split_items(lines, unmarked_sentences=True) if i.text(self.known)]
-        texts = [i.text(self.known) for i in items]
-        for i, item in enumerate(items):
-            self.log.add(f"{path}[{i}]", item.words)
-        return texts
+        kept = [
+            (i, t) for i in split_items(lines, unmarked_sentences=True) if (t := i.text(self.known))
+        ]
+        for n, (item, _) in enumerate(kept):
+            self.log.add(f"{path}[{n}]", item.words)
+        return [t for _, t in kept]
 
     def contacts(self, lines: list[TextLine]) -> list[Contact]:
         contacts: list[Contact] = []
