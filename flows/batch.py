@@ -23,7 +23,7 @@ from prefect.task_runners import ProcessPoolTaskRunner
 
 from pipeline import __version__
 from pipeline.errors import CitydocsError
-from pipeline.process import QUARANTINE, fields_filled, process_file
+from pipeline.process import QUARANTINE, fields_filled, pdfs_in, process_file
 from pipeline.reader import sha256_file
 from pipeline.settings import get_settings
 
@@ -123,12 +123,6 @@ def plan(inputs: list[Path]) -> list[tuple[Path, str | None, str]]:
         )
         planned.append((path, digest, name))
     return planned
-
-
-def pdfs_in(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.iterdir() if p.suffix.lower() == ".pdf" and not p.name.startswith(".")
-    )
 
 
 @flow(

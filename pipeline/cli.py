@@ -50,16 +50,12 @@ def main(
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
     """Files as given, and the PDFs (``*.pdf``, any case) inside directories, sorted."""
+    from pipeline.process import pdfs_in
+
     found: list[Path] = []
     for path in paths:
         if path.is_dir() and path.suffix.lower() != ".pdf":
-            found.extend(
-                sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.suffix.lower() == ".pdf" and not p.name.startswith(".")
-                )
-            )
+            found.extend(pdfs_in(path))
         else:
             found.append(path)
     return found

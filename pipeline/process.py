@@ -103,6 +103,13 @@ def run_one(
         )
 
 
+def pdfs_in(folder: Path) -> list[Path]:
+    """The PDFs of a folder (``*.pdf`` in any case, hidden files left out), sorted."""
+    return sorted(
+        p for p in folder.iterdir() if p.suffix.lower() == ".pdf" and not p.name.startswith(".")
+    )
+
+
 def record_path(
     out_dir: Path, path: Path, taken: set[Path] | None = None, sha256: str | None = None
 ) -> Path:
