@@ -84,8 +84,9 @@ def _sparse_gaps(intervals: list[tuple[float, float]], tolerance: int) -> list[t
 
 def _x_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
     # On a scan, a speck read as a word can sit in a gutter: a long region tolerates one.
-    lines = len(group_lines(words)) if len(words) > 150 else 0
-    tolerance = 1 if lines >= 20 and any(w.source == "ocr" for w in words) else 0
+    # (grouping lines costs; born-digital pages, which have no specks, skip it)
+    scanned = len(words) > 150 and any(w.source == "ocr" for w in words)
+    tolerance = 1 if scanned and len(group_lines(words)) >= 20 else 0
     intervals = [(w.x0, w.x1) for w in words]
     found = _sparse_gaps(intervals, tolerance) if tolerance else _gaps(intervals)
     gaps = [g for g in found if g[1] - g[0] >= layout.min_gutter]
