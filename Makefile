@@ -13,12 +13,13 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 240
 export PREFECT_LOGGING_LEVEL ?= WARNING
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: help system-deps setup run test lint format samples schema bench
+.PHONY: help system-deps setup run test lint format samples schema bench soak
 
 help:
 	@echo "make run    extract the samples into $(OUT)/ (installs what is missing first)"
 	@echo "make test   ruff + the test-suite with real Tesseract, spaCy and PDFs"
 	@echo "make bench  benchmark against the OCR and pdfplumber floors (N=20 by default)"
+	@echo "make soak   500 mixed documents through the watch flow under random SIGKILLs"
 	@echo "make lint | format | samples | schema"
 
 system-deps:
@@ -31,7 +32,8 @@ system-deps:
 		echo "installing uv with pip"; python3 -m pip install --quiet uv; }
 
 setup: system-deps
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
+	@$(UV) run --frozen python -m compileall -q pipeline extractors models flows >/dev/null
 
 run: setup
 	$(UV) run --frozen citydocs run samples --out $(OUT)
@@ -52,6 +54,9 @@ samples: setup
 
 bench: setup
 	$(UV) run --frozen python bench/bench.py $(if $(N),--n $(N))
+
+soak: setup
+	$(UV) run --frozen python tests/soak.py $(if $(DOCS),--docs $(DOCS))
 
 schema: setup
 	$(UV) run --frozen citydocs schema --write

@@ -7,6 +7,17 @@ from pipeline.document import Document
 from pipeline.settings import Settings
 
 
+def warm_up(model: str | None = None) -> None:
+    """Load what the first document would otherwise pay for: the spaCy pipeline (with its
+    gazetteer patterns) and dateparser's language data. A worker calls this before its first
+    document, so that its time limit measures the document, not the start-up."""
+    from extractors.dates import parse_date
+    from extractors.entities import load_nlp
+
+    load_nlp(model)
+    parse_date("12 March 2019")
+
+
 def extract_record(
     document: Document, kind: str, *, settings: Settings | None = None
 ) -> UcapRecord | ProfileRecord:

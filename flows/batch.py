@@ -1,9 +1,11 @@
 """``extract_folder``: every PDF of a folder through the pipeline, one Prefect task each.
 
-Tasks run on a process pool sized to the cores (each worker loads spaCy once, in its
-initializer); tasks get paths and hashes, never documents. A task is cached on the file's
-sha256 plus the citydocs version, the settings and the output folder, persisted, so a second
-run (even in another process) skips unchanged files.
+Tasks run on threads, one per core, and each hands its file to a worker process of
+``pipeline.isolation`` (warm spaCy, a wall-time and a memory limit), so Prefect starts once per
+run and a hung or exploding document costs one worker, never the run. Tasks get paths and
+hashes, never documents. A task is cached on the file's sha256 plus the citydocs version, the
+settings and the output folder, persisted, so a second run (even in another process) skips
+unchanged files.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import TaskRunContext
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import __version__
 from pipeline.errors import CitydocsError
@@ -32,28 +34,6 @@ INDEX = "_index.jsonl"
 # index_line)``. A logger rather than a callback: Prefect pickles the flow for its workers, and
 # a callback holding a live display cannot be pickled.
 progress_log = logging.getLogger("citydocs.progress")
-
-
-def warm_worker() -> None:
-    """Load the spaCy pipeline once per worker process, before its first task."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from extractors.entities import load_nlp
-
-    load_nlp()
-
-
-def share_api_with_workers() -> None:
-    """Point worker processes at this run's Prefect API (a temporary one when none is set).
-
-    Spawned workers inherit the environment; without the URL each would start a temporary
-    server of its own (about 10 s apiece) and report to it instead.
-    """
-    if os.environ.get("PREFECT_API_URL"):
-        return
-    from prefect.client.orchestration import get_client
-
-    with get_client(sync_client=True) as client:
-        os.environ["PREFECT_API_URL"] = str(client.api_url).rstrip("/")
 
 
 def _cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str | None:
@@ -127,12 +107,11 @@ def plan(inputs: list[Path]) -> list[tuple[Path, str | None, str]]:
 
 @flow(
     name="extract-folder",
-    task_runner=ProcessPoolTaskRunner(max_workers=os.cpu_count() or 2, initializer=warm_worker),
+    task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2),
 )
 def extract_folder(input_dir: str, out_dir: str) -> list[dict]:
     """Extract every PDF in ``input_dir`` into ``out_dir``; returns the index lines."""
     logger = get_run_logger()
-    share_api_with_workers()
     inputs = pdfs_in(Path(input_dir))
     fingerprint = get_settings().fingerprint()
     futures = {}
@@ -168,14 +147,19 @@ def extract_folder(input_dir: str, out_dir: str) -> list[dict]:
 
 
 def task_runner_for(dask: str | None):  # type: ignore[no-untyped-def]
-    """The process pool by default; ``"local"`` for a Dask LocalCluster (one single-threaded
-    worker process per core), or a scheduler address (``tcp://host:8786``) for a Dask cluster.
-    Dask workers report to the Prefect API in ``PREFECT_API_URL``: use a real server."""
+    """Threads by default; ``"local"`` for a Dask LocalCluster (one single-threaded worker
+    process per core), or a scheduler address (``tcp://host:8786``) for a Dask cluster.
+    Dask workers report to the Prefect API in ``PREFECT_API_URL``: use a real server. They
+    must not be daemonic to start citydocs' worker processes (``distributed.worker.daemon:
+    false``, set here for a LocalCluster); on daemonic workers documents are read in-process,
+    without the time and memory limits."""
     if not dask:
-        return ProcessPoolTaskRunner(max_workers=os.cpu_count() or 2, initializer=warm_worker)
+        return ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2)
+    import dask as dask_config
     from prefect_dask import DaskTaskRunner
 
     if dask == "local":
+        dask_config.config.set({"distributed.worker.daemon": False})
         workers = os.cpu_count() or 2
         return DaskTaskRunner(
             cluster_kwargs={

@@ -83,7 +83,29 @@ def run_one(
     settings: Settings | None = None,
     password: str | None = None,
 ) -> tuple[AnyRecord | None, FailureReport | None]:
-    """Extract, turning every failure (even a bug) into a failure report instead of a crash."""
+    """Extract in a worker process (time and memory capped, see ``pipeline.isolation``), every
+    failure (a hung parser, a bomb, a bug) a failure report instead of a crash."""
+    from pipeline import isolation
+
+    settings = settings or get_settings()
+    if not (settings.isolate and isolation.can_isolate()):
+        return run_here(path, settings=settings, password=password)
+    try:
+        answer = isolation.pool().run(path, settings, password)
+    except CitydocsError as error:
+        return None, failure_report(path, error)
+    for name, seconds in answer.stages.items():
+        timing.add(name, seconds)
+    return answer.record, answer.failure
+
+
+def run_here(
+    path: Path,
+    *,
+    settings: Settings | None = None,
+    password: str | None = None,
+) -> tuple[AnyRecord | None, FailureReport | None]:
+    """Extract in this process, turning every failure (even a bug) into a failure report."""
     try:
         return extract_document(path, settings=settings, password=password), None
     except CitydocsError as error:
@@ -150,7 +172,9 @@ def process_file(
         written = write_json_atomic(out_dir / QUARANTINE / f"{path.name}.error.json", failure)
     if taken is not None:
         taken.add(written)
-    return Outcome(path, time.perf_counter() - start, record, failure, written, timing.spent())
+    # A worker's start-up is the run's fixed cost, not this file's: reported apart.
+    seconds = time.perf_counter() - start - timing.seconds_in("start-up")
+    return Outcome(path, seconds, record, failure, written, timing.spent())
 
 
 def fields_filled(record: AnyRecord | None) -> int:

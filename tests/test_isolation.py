@@ -1,0 +1,79 @@
+"""Limits enforced in worker processes: a stalled parser, a bomb and a memory hog each end as a
+failure report, and the next document is read as if nothing happened."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import hostile
+import pytest
+
+from pipeline import isolation
+from pipeline.process import process_file
+from pipeline.settings import get_settings
+
+
+@pytest.fixture(scope="module")
+def hostile_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("limits")
+    return {
+        "bomb": hostile.decompression_bomb(folder),
+        "slow": hostile.slow_content_stream(folder),
+    }
+
+
+def test_a_stalled_parser_is_stopped_at_the_time_limit(
+    hostile_pdfs: dict[str, Path], sample_dir: Path, tmp_path: Path
+) -> None:
+    settings = get_settings().model_copy(update={"doc_timeout_s": 4.0})
+    isolation.pool().run(sample_dir / "porto_profile.pdf", settings, None)  # a warm worker
+    start = time.monotonic()
+    outcome = process_file(hostile_pdfs["slow"], tmp_path, settings=settings)
+    elapsed = time.monotonic() - start
+    assert outcome.failure is not None and outcome.failure.error.kind == "timeout"
+    assert "CITYDOCS_DOC_TIMEOUT_S" in outcome.failure.error.message
+    assert 4.0 <= elapsed < 15.0  # stopped, not left to run its minutes
+    assert (tmp_path / "quarantine" / "slow.pdf.error.json").exists()
+    after = process_file(sample_dir / "porto_profile.pdf", tmp_path, settings=settings)
+    assert after.ok and after.record.city.name == "Porto"  # type: ignore[union-attr]
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(
+    hostile_pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    outcome = process_file(hostile_pdfs["bomb"], tmp_path)
+    assert outcome.failure is not None and outcome.failure.error.kind == "too_large"
+    assert "20000 × 20000" in outcome.failure.error.message
+    assert "CITYDOCS_MAX_IMAGE_PIXELS" in outcome.failure.error.message
+
+
+def test_a_document_over_the_memory_cap_fails_alone(sample_dir: Path, tmp_path: Path) -> None:
+    # 64 MB beyond the warm worker cannot hold a 300 dpi page and its deskew arrays.
+    tight = get_settings().model_copy(update={"doc_memory_mb": 64})
+    outcome = process_file(sample_dir / "kunming_profile.pdf", tmp_path, settings=tight)
+    assert outcome.failure is not None and outcome.failure.error.kind == "too_large"
+    assert "CITYDOCS_DOC_MEMORY_MB" in outcome.failure.error.message
+    again = process_file(sample_dir / "lisbon_ucap.pdf", tmp_path)
+    assert again.ok and again.record.doc_type == "ucap_summary"  # type: ignore[union-attr]
+
+
+def test_a_worker_killed_under_a_document_is_replaced_and_the_document_read(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    settings = get_settings().model_copy(update={"workers": 1})
+    pool = isolation.WorkerPool(1)
+    pool.run(sample_dir / "porto_profile.pdf", settings, None)
+    worker = pool._idle[0]
+    assert worker.process is not None
+    victim = worker.process.pid
+    assert victim is not None
+    # Kill the worker while it reads a scan (OCR takes seconds): the pool starts another.
+    threading.Timer(1.0, os.kill, (victim, signal.SIGKILL)).start()
+    answer = pool.run(sample_dir / "kunming_profile.pdf", settings, None)
+    assert answer.failure is None and answer.record.doc_type == "city_profile"
+    assert pool._idle[0].process is not None and pool._idle[0].process.pid != victim
+    pool.close()
