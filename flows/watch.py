@@ -2,9 +2,9 @@
 
 Each run claims the complete PDFs of the inbox, then finishes everything in ``.processing/``
 (what it claimed and whatever a killed run left there), one task per file. A served deployment
-starts a process per run already, so the tasks share it on threads (Tesseract runs in its own
-processes; spaCy loads once per run) instead of paying a pool's start-up every interval. The
-file handling itself lives in ``pipeline.inbox``.
+starts a process per run already, so the tasks share it on threads, and each hands its file to
+a worker process of ``pipeline.isolation`` (spaCy loaded once per worker; time and memory
+capped per document). The file handling itself lives in ``pipeline.inbox``.
 """
 
 from __future__ import annotations

@@ -209,9 +209,10 @@ def run(
 ) -> None:
     """Run the batch flow over a folder with embedded Prefect (no server needed).
 
-    One Prefect task per PDF on a process pool sized to the cores; unchanged files are served
-    from the cache. Writes OUT/<stem>.json, OUT/quarantine/<name>.error.json for failures and
-    OUT/_index.jsonl, and exits with the number of failed files.
+    One Prefect task per PDF, each document read in a worker process (one per core, with the
+    time and memory limits of CITYDOCS_DOC_TIMEOUT_S and CITYDOCS_DOC_MEMORY_MB); unchanged files
+    are served from the cache. Writes OUT/<stem>.json, OUT/quarantine/<name>.error.json for
+    failures and OUT/_index.jsonl, and exits with the number of failed files.
     """
     _prefect_defaults()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -130,6 +130,7 @@ class Page:
     tables: list[Table] = field(default_factory=list)
     ocr_confidence: float | None = None
     skew_degrees: float | None = None
+    ocr_dpi: int | None = None
     ocr_reason: str | None = None
 
     @property

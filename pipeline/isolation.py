@@ -11,7 +11,7 @@ run down. So documents are read in worker processes:
   (→ ``timeout``); an allocation beyond the cap fails as ``MemoryError`` inside the worker
   (→ ``too_large``); a worker that dies of anything else is replaced and the document tried once
   more in the new one, then reported as ``internal``;
-- a worker asks the kernel to kill it when its parent dies, so a SIGKILLed run leaves no orphan.
+- a worker ends itself when its parent is gone, so a SIGKILLed run leaves no orphan behind.
 
 Workers are shared by the threads of a process (``WorkerPool``), at most ``max_workers`` of them.
 """
@@ -19,12 +19,12 @@ Workers are shared by the threads of a process (``WorkerPool``), at most ``max_w
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import os
 import resource
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -36,7 +36,8 @@ from pipeline.settings import Settings, get_settings
 from pipeline.timing import stage
 
 STARTUP_TIMEOUT_S = 300.0  # a cold worker on a busy machine: imports and model load
-PR_SET_PDEATHSIG = 1
+POLL_S = 0.25  # how often the parent looks at a busy worker's memory
+NEAR_CAP = 0.9  # share of its address-space cap above which a worker's death is memory's
 
 
 @dataclass
@@ -48,15 +49,25 @@ class Answer:
     stages: dict[str, float] = field(default_factory=dict)
 
 
-def _die_with_parent() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+def _exit_when_orphaned(parent: int) -> None:
+    """End this worker when the process that started it is gone (even SIGKILLed).
+
+    Not PR_SET_PDEATHSIG: that fires when the *thread* that started the worker ends, and the
+    flows start workers from task threads that end long before the process does.
+    """
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
-def _address_space() -> int:
-    """This process's virtual size in bytes (what RLIMIT_AS counts)."""
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[0]) * resource.getpagesize()
+def _address_space(pid: int | str = "self") -> int:
+    """A process's virtual size in bytes (what RLIMIT_AS counts); 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            return int(handle.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _resident() -> int:
@@ -66,13 +77,13 @@ def _resident() -> int:
 
 def _cap_memory(budget_mb: int) -> int:
     """Limit the address space to what the warm worker holds plus the budget; returns the
-    resident size to recycle at."""
+    limit."""
     limit = _address_space() + budget_mb * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    return _resident() + budget_mb * 1024 * 1024 // 2
+    return limit
 
 
 def _serve(conn: Connection, model: str, budget_mb: int) -> None:
@@ -81,15 +92,16 @@ def _serve(conn: Connection, model: str, budget_mb: int) -> None:
     from pipeline import timing
     from pipeline.process import run_here
 
-    _die_with_parent()
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         warm_up(model)
-        recycle_at = _cap_memory(budget_mb)
+        limit = _cap_memory(budget_mb)
+        recycle_at = _resident() + budget_mb * 1024 * 1024 // 2
     except Exception as exc:  # a missing model: the parent reports it with every document
         conn.send(("broken", f"{type(exc).__name__}: {exc}"))
         return
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", limit))
     while True:
         try:
             job = conn.recv()
@@ -113,6 +125,7 @@ class Worker:
         self.budget_mb = budget_mb
         self.process: multiprocessing.process.BaseProcess | None = None
         self.conn: Connection | None = None
+        self.memory_limit = 0  # the worker's RLIMIT_AS, in bytes
 
     def _start(self) -> None:
         context = multiprocessing.get_context("spawn")
@@ -140,6 +153,7 @@ class Worker:
         if status != "ready":
             self.stop()
             raise RuntimeError(f"a citydocs worker could not start: {detail}")
+        self.memory_limit = detail
 
     def stop(self) -> None:
         """Kill the process (it may be stuck in C code: no polite request would reach it)."""
@@ -160,30 +174,54 @@ class Worker:
 
     def run(self, path: Path, settings: Settings, password: str | None) -> Answer:
         """One document in this worker; raises ``CitydocsError`` for a timeout, and
-        ``ChildProcessError`` when the worker died under it."""
+        ``WorkerDied`` when the worker died under it."""
         if self.process is None or not self.process.is_alive():
             self.stop()
             with stage("start-up"):
-                self._start()
+                try:
+                    self._start()
+                except RuntimeError as exc:  # every document would fail alike: say why
+                    raise CitydocsError(
+                        "internal", f"{str(exc).rstrip('.')}; {path.name} was not read."
+                    ) from exc
         assert self.conn is not None and self.process is not None
-        self.conn.send((str(path), settings, password))
-        if not self.conn.poll(settings.doc_timeout_s):
-            self.stop()
-            raise CitydocsError(
-                "timeout",
-                f"{path.name} took longer than {settings.doc_timeout_s:g} s and was stopped "
-                "(CITYDOCS_DOC_TIMEOUT_S). A long scan may need a higher limit; otherwise the "
-                "file may hold a content stream built to stall parsers: open and re-save it.",
-            )
+        try:
+            self.conn.send((str(path), settings, password))
+        except OSError:  # died while idle
+            raise self._died(near_cap=False) from None
+        deadline = time.monotonic() + settings.doc_timeout_s
+        peak = 0
+        while not self.conn.poll(min(POLL_S, max(deadline - time.monotonic(), 0))):
+            if time.monotonic() >= deadline:
+                self.stop()
+                raise CitydocsError(
+                    "timeout",
+                    f"{path.name} took longer than {settings.doc_timeout_s:g} s and was stopped "
+                    "(CITYDOCS_DOC_TIMEOUT_S). A long scan may need a higher limit; otherwise the "
+                    "file may hold a content stream built to stall parsers: open and re-save it.",
+                )
+            peak = max(peak, _address_space(self.process.pid or 0))
         try:
             status, answer = self.conn.recv()
         except (EOFError, OSError):
-            self.process.join(5)
-            code = self.process.exitcode
-            self.stop()
-            raise ChildProcessError(code) from None
+            raise self._died(near_cap=peak >= NEAR_CAP * self.memory_limit) from None
         assert status == "done"
         return answer
+
+    def _died(self, near_cap: bool) -> WorkerDied:
+        assert self.process is not None
+        self.process.join(5)
+        code = self.process.exitcode
+        self.stop()
+        return WorkerDied(code, near_cap)
+
+
+class WorkerDied(Exception):
+    """The worker ended under a document: its exit code, and whether it was near its cap."""
+
+    def __init__(self, code: int | None, near_cap: bool) -> None:
+        super().__init__(code, near_cap)
+        self.code, self.near_cap = code, near_cap
 
 
 class WorkerPool:
@@ -222,9 +260,9 @@ class WorkerPool:
             for attempt in (1, 2):
                 try:
                     return worker.run(path, settings, password)
-                except ChildProcessError as died:
+                except WorkerDied as died:
                     if attempt == 2:
-                        raise _died(path, died.args[0], settings.doc_memory_mb) from None
+                        raise _failure(path, died, settings.doc_memory_mb) from None
             raise AssertionError("unreachable")
         finally:
             self._give_back(worker)
@@ -237,14 +275,23 @@ class WorkerPool:
             self._idle.clear()
 
 
-def _died(path: Path, code: int | None, budget_mb: int) -> CitydocsError:
+def _failure(path: Path, died: WorkerDied, budget_mb: int) -> CitydocsError:
+    code = died.code
     how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-    if code in (-signal.SIGABRT, -signal.SIGKILL):  # a failed allocation aborts; the OOM killer
+    # Under RLIMIT_AS a failed allocation raises MemoryError (a failure report, not a death) or,
+    # in C code, aborts; a worker seen near its cap and then killed met the system's OOM killer.
+    if code == -signal.SIGABRT or died.near_cap:
         return CitydocsError(
             "too_large",
             f"the worker reading {path.name} ran out of memory twice ({how}): the document needs "
             f"more than the {budget_mb} MB a document may use (CITYDOCS_DOC_MEMORY_MB). Raise the "
             "limit if the machine has the memory, or split or downsample the file.",
+        )
+    if code == -signal.SIGKILL:
+        return CitydocsError(
+            "internal",
+            f"the worker reading {path.name} was killed twice ({how}) by another process or the "
+            "system; nothing in the file is known to be wrong: drop it again.",
         )
     return CitydocsError(
         "internal",

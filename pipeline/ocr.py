@@ -11,6 +11,7 @@ import math
 import os
 import re
 import statistics
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,7 @@ class OcrResult:
     words: list[Word]
     confidence: float | None
     skew_degrees: float
+    dpi: int
 
 
 def estimate_skew(image: Image.Image, limit: float = 3.0) -> float:
@@ -58,7 +60,7 @@ def deskew(image: Image.Image) -> tuple[Image.Image, float]:
     angle = estimate_skew(image)
     if abs(angle) < 0.05:
         return image, 0.0
-    straight = image.rotate(-angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    straight = image.rotate(-angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
     return straight, angle
 
 
@@ -78,13 +80,18 @@ def ocr_image(
     """OCR a rendered page image and return its words in PDF points."""
     straight, skew = deskew(image)
     try:
-        data = pytesseract.image_to_data(
-            straight,
-            lang=lang,
-            config="--psm 3 --oem 1",
-            output_type=pytesseract.Output.DICT,
-            timeout=timeout,
-        )
+        # Handed over as an uncompressed PGM file: given the image, pytesseract encodes a PNG
+        # first, which took as long as the recognition itself on a 300 dpi page.
+        with tempfile.TemporaryDirectory(prefix="citydocs-ocr-") as folder:
+            source = os.path.join(folder, "page.pgm")
+            straight.save(source)
+            data = pytesseract.image_to_data(
+                source,
+                lang=lang,
+                config="--psm 3 --oem 1",
+                output_type=pytesseract.Output.DICT,
+                timeout=timeout,
+            )
     except RuntimeError as exc:  # pytesseract raises RuntimeError on its timeout
         raise CitydocsError(
             "timeout",
@@ -129,7 +136,7 @@ def ocr_image(
     words = [w for w, k in zip(words, keep, strict=True) if k]
     _level_lines(words, [key for key, k in zip(lines, keep, strict=True) if k])
     mean = round(sum(confidences) / len(confidences), 1) if confidences else None
-    return OcrResult(words=words, confidence=mean, skew_degrees=skew)
+    return OcrResult(words=words, confidence=mean, skew_degrees=skew, dpi=dpi)
 
 
 def _is_ink(word: Word) -> bool:

