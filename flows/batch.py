@@ -23,7 +23,7 @@ from prefect.context import TaskRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline import __version__
+from pipeline import __version__, isolation
 from pipeline.errors import CitydocsError
 from pipeline.process import QUARANTINE, fields_filled, pdfs_in, process_file
 from pipeline.reader import sha256_file
@@ -113,7 +113,10 @@ def extract_folder(input_dir: str, out_dir: str) -> list[dict]:
     """Extract every PDF in ``input_dir`` into ``out_dir``; returns the index lines."""
     logger = get_run_logger()
     inputs = pdfs_in(Path(input_dir))
-    fingerprint = get_settings().fingerprint()
+    settings = get_settings()
+    if settings.isolate and isolation.can_isolate():  # warm while Prefect submits the tasks
+        isolation.pool().prestart(settings, len(inputs))
+    fingerprint = settings.fingerprint()
     futures = {}
     for path, digest, name in plan(inputs):
         written = Path(out_dir) / name, Path(out_dir) / QUARANTINE / f"{path.name}.error.json"

@@ -17,6 +17,7 @@ from prefect import flow, get_run_logger, task
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from pipeline import isolation
 from pipeline.inbox import (
     claim,
     complete_files,
@@ -25,6 +26,7 @@ from pipeline.inbox import (
     process_claimed,
     split_repeats,
 )
+from pipeline.settings import get_settings
 
 DEPLOYMENT = "citydocs-watch"
 
@@ -49,6 +51,9 @@ def watch_inbox(inbox: str, out_dir: str, settle_seconds: float = 2.0) -> list[d
         logger.info("claimed %d new file(s); %d to finish", len(claimed), len(todo))
         if not todo:
             return []
+        settings = get_settings()
+        if settings.isolate and isolation.can_isolate():
+            isolation.pool().prestart(settings, len(todo))
         firsts, repeats = split_repeats(todo)
         futures = [process_claimed_task.submit(str(p), out_dir) for p in firsts]
         results = []

@@ -76,15 +76,22 @@ def extract(
 ) -> None:
     """Extract records without Prefect: OUT/<stem>.json per PDF, a line per file.
 
+    Each document is read in a worker process, with the limits of CITYDOCS_DOC_TIMEOUT_S and
+    CITYDOCS_DOC_MEMORY_MB.
+
     A PDF that cannot become a record gets OUT/quarantine/<name>.error.json instead, and the
     command exits with the number of failed files (capped at 100).
     """
-    from pipeline.process import process_file
+    from pipeline import isolation
     from pipeline.settings import get_settings
 
     settings = get_settings()
     if max_pages is not None:
         settings = settings.model_copy(update={"max_pages": max_pages})
+    if settings.isolate and isolation.can_isolate():  # (already started by pipeline.__main__)
+        isolation.pool().prestart(settings, 1)  # files go one at a time: one warm worker
+    from pipeline.process import process_file
+
     inputs = expand_inputs(pdfs)
     if not inputs:
         console.print("[red]no PDF files given[/red]")
@@ -106,6 +113,7 @@ def extract(
             print(
                 f"FAILED  {path.name}  {outcome.failure.error.kind}: {outcome.failure.error.message}"
             )
+    isolation.pool().close()
     if failed:
         console.print(f"[red]{failed} of {len(inputs)} file(s) failed[/red]")
     raise typer.Exit(min(failed, 100))

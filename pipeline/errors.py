@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from models import FailureKind
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the records' models take a while to build; errors are raised before that
+    from models import FailureKind
 
 
 class CitydocsError(Exception):

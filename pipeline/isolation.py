@@ -28,12 +28,14 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from models import FailureReport
 from pipeline.errors import CitydocsError
 from pipeline.settings import Settings, get_settings
 from pipeline.timing import stage
+
+if TYPE_CHECKING:
+    from models import FailureReport
 
 STARTUP_TIMEOUT_S = 300.0  # a cold worker on a busy machine: imports and model load
 POLL_S = 0.25  # how often the parent looks at a busy worker's memory
@@ -127,7 +129,7 @@ class Worker:
         self.conn: Connection | None = None
         self.memory_limit = 0  # the worker's RLIMIT_AS, in bytes
 
-    def _start(self) -> None:
+    def start(self) -> None:
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(
@@ -179,7 +181,7 @@ class Worker:
             self.stop()
             with stage("start-up"):
                 try:
-                    self._start()
+                    self.start()
                 except RuntimeError as exc:  # every document would fail alike: say why
                     raise CitydocsError(
                         "internal", f"{str(exc).rstrip('.')}; {path.name} was not read."
@@ -231,6 +233,7 @@ class WorkerPool:
         self.size = size
         self._idle: list[Worker] = []
         self._count = 0
+        self._warming = 0  # started by prestart, not ready yet
         self._available = threading.Condition()
 
     def _borrow(self, model: str, budget_mb: int) -> Worker:
@@ -240,6 +243,9 @@ class WorkerPool:
                     if worker.model == model and worker.budget_mb == budget_mb:
                         self._idle.remove(worker)
                         return worker
+                if self._warming:  # one is nearly ready: sooner than starting another
+                    self._available.wait()
+                    continue
                 if self._count < self.size:
                     self._count += 1
                     return Worker(model, budget_mb)
@@ -249,13 +255,32 @@ class WorkerPool:
                     continue
                 self._available.wait()
 
+    def prestart(self, settings: Settings, count: int) -> None:
+        """Have ``count`` workers (at most the pool's size) started, in the background, so that
+        their warm-up overlaps whatever the caller does before its first document (imports,
+        Prefect's start)."""
+        with self._available:
+            for _ in range(min(count, self.size) - self._count):
+                self._count += 1
+                self._warming += 1
+                worker = Worker(settings.spacy_model, settings.doc_memory_mb)
+                threading.Thread(target=self._warm, args=(worker,), daemon=True).start()
+
+    def _warm(self, worker: Worker) -> None:
+        with contextlib.suppress(RuntimeError):  # the first document will say why
+            worker.start()
+        with self._available:
+            self._warming -= 1
+        self._give_back(worker)
+
     def _give_back(self, worker: Worker) -> None:
         with self._available:
             self._idle.append(worker)
             self._available.notify()
 
     def run(self, path: Path, settings: Settings, password: str | None) -> Answer:
-        worker = self._borrow(settings.spacy_model, settings.doc_memory_mb)
+        with stage("start-up"):  # waiting for a worker another thread is warming
+            worker = self._borrow(settings.spacy_model, settings.doc_memory_mb)
         try:
             for attempt in (1, 2):
                 try:
@@ -268,9 +293,11 @@ class WorkerPool:
             self._give_back(worker)
 
     def close(self) -> None:
+        """End the idle workers. They hold nothing but warm caches, so they are killed rather
+        than asked: a polite exit would spend its time tearing spaCy down."""
         with self._available:
             for worker in self._idle:
-                worker.close()
+                worker.stop()
             self._count -= len(self._idle)
             self._idle.clear()
 

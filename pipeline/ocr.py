@@ -39,7 +39,7 @@ def estimate_skew(image: Image.Image, limit: float = 3.0) -> float:
     the one that lines the text up with the pixel rows. Searched coarse then fine on a small copy.
     """
     small = image.convert("L")
-    scale = 1000 / max(small.size)
+    scale = 800 / max(small.size)
     if scale < 1:
         small = small.resize((int(small.width * scale), int(small.height * scale)))
     ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
@@ -50,7 +50,7 @@ def estimate_skew(image: Image.Image, limit: float = 3.0) -> float:
         return float(np.sum(np.diff(rows) ** 2))
 
     best = max(np.arange(-limit, limit + 1e-9, 0.5), key=score)
-    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05)
+    fine = np.arange(best - 0.3, best + 0.3 + 1e-9, 0.05)
     best = max(fine, key=score)
     return round(-float(best), 2)
 

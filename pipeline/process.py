@@ -110,11 +110,18 @@ def run_here(
         return extract_document(path, settings=settings, password=password), None
     except CitydocsError as error:
         return None, failure_report(path, error)
-    except MemoryError:
-        return None, failure_report(
-            path, CitydocsError("too_large", f"{path.name} needs more memory than is available.")
-        )
     except Exception as exc:  # a bug must not take the batch down: report it with its trace
+        if _out_of_memory(exc):
+            return None, failure_report(
+                path,
+                CitydocsError(
+                    "too_large",
+                    f"{path.name} needs more memory than a document may use "
+                    f"({(settings or get_settings()).doc_memory_mb} MB beyond the worker's own, "
+                    "CITYDOCS_DOC_MEMORY_MB): raise the limit if the machine has the memory, or "
+                    "split or downsample the file.",
+                ),
+            )
         last = traceback.format_exception_only(exc)[-1].strip()
         return None, failure_report(
             path,
@@ -123,6 +130,21 @@ def run_here(
                 f"citydocs failed on {path.name} ({last}); please report it with the file.",
             ),
         )
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """A MemoryError, or one that a parser wrapped (pdfplumber re-raises pdfminer's errors)."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        if isinstance(current, MemoryError):
+            return True
+        seen.add(id(current))
+        todo.extend([current.__cause__, current.__context__, *current.args])
+    return False
 
 
 def pdfs_in(folder: Path) -> list[Path]:

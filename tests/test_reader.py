@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.document import Document
 from pipeline.reader import read_pdf
+from pipeline.settings import get_settings
 from samples import make_samples
 
 
@@ -95,7 +96,7 @@ def test_scanned_profile_ocr_accuracy_and_skew(documents: dict[str, Document]) -
     assert page.ocr_reason == "no text layer"
     # the generator rotated the page by 0.6°; the reader measured it and turned it back
     assert page.skew_degrees is not None and abs(abs(page.skew_degrees) - 0.6) <= 0.15
-    assert page.ocr_dpi == 200  # body text is big enough for the first resolution
+    assert page.ocr_dpi == 300  # body text is big enough for the first resolution
     accuracy = word_accuracy(profile_reference("zhengzhou_profile"), doc.text)
     assert accuracy >= 0.97, f"OCR word accuracy {accuracy:.3f}"
 
@@ -194,7 +195,8 @@ def test_small_print_is_read_again_at_the_higher_resolution(tmp_path: Path) -> N
     canvas = Canvas(str(scan), pagesize=A4)
     canvas.drawInlineImage(image, 0, 0, *A4)
     canvas.save()
-    page = read_pdf(scan).pages[0]
+    settings = get_settings().model_copy(update={"ocr_dpi": 200, "ocr_retry_dpi": 300})
+    page = read_pdf(scan, settings=settings).pages[0]  # 6 pt: lines under 20 px at 200 dpi
     assert page.source == "ocr" and page.ocr_dpi == 300
     # Tesseract reads the numbers as a column of their own: compare words, not their order.
     read = Counter(_words(" ".join(w.text for w in page.words)))

@@ -1,0 +1,28 @@
+"""``citydocs`` and ``python -m pipeline``: the command line, imported only when it runs.
+
+The console script's module is what a spawned worker process re-imports as its main module;
+keeping it this small keeps Typer and rich out of every worker's start. For ``extract`` the
+worker that will read the documents is started here, before the command line is even
+imported: its two seconds of warm-up are the command's critical path.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["extract"] and "--help" not in sys.argv:
+        from pipeline import isolation
+        from pipeline.settings import get_settings
+
+        settings = get_settings()
+        if settings.isolate and isolation.can_isolate():
+            isolation.pool().prestart(settings, 1)
+    from pipeline.cli import app
+
+    app()
+
+
+if __name__ == "__main__":
+    main()
