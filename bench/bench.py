@@ -69,11 +69,12 @@ def run_citydocs(corpus: Path, out: Path) -> tuple[float, list[dict], float]:
     sampled every 0.1 s) of one `citydocs run`."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     start = time.perf_counter()
+    log = corpus.parent / "run.log"
     run = subprocess.Popen(
         [CITYDOCS, "run", str(corpus), "--out", str(out)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     peak = 0
     root = psutil.Process(run.pid)
@@ -85,6 +86,8 @@ def run_citydocs(corpus: Path, out: Path) -> tuple[float, list[dict], float]:
         peak = max(peak, total)
         time.sleep(0.1)
     wall = time.perf_counter() - start
+    if not (out / "_index.jsonl").exists():
+        sys.exit(f"`citydocs run` wrote no index; its output:\n{log.read_text()[-3000:]}")
     index = [json.loads(line) for line in (out / "_index.jsonl").read_text().splitlines()]
     return wall, index, peak / 1048576
 
@@ -177,12 +180,31 @@ def render(results: list[dict]) -> str:
         "|---|---|",
         *[f"| {stage} | {seconds:.2f} |" for stage, seconds in main["stages"].items()],
         "",
-        "| N | wall time (s) | per document (s) |",
-        "|---|---|---|",
-        *[f"| {r['n']} | {r['wall_s']:.1f} | {r['wall_s'] / (2 * r['n']):.2f} |" for r in results],
+        "| N | documents | wall time (s) | start-up (s) | wall − start-up per document (s) | added per added document (s) |",
+        "|---|---|---|---|---|---|",
+        *growth(results),
         "",
     ]
     return "\n".join(lines)
+
+
+def growth(results: list[dict]) -> list[str]:
+    """Rows of the growth table, smallest N first. Linear cost means the last two columns hold
+    steady: the wall time less the fixed start-up, and the slope between successive sizes."""
+    rows, previous = [], None
+    for r in sorted(results, key=lambda r: r["n"]):
+        docs = 2 * r["n"]
+        slope = (
+            f"{(r['wall_s'] - previous['wall_s']) / (docs - 2 * previous['n']):.2f}"
+            if previous
+            else "–"
+        )
+        rows.append(
+            f"| {r['n']} | {docs} | {r['wall_s']:.1f} | {r['startup_s']:.1f} | "
+            f"{(r['wall_s'] - r['startup_s']) / docs:.2f} | {slope} |"
+        )
+        previous = r
+    return rows
 
 
 def main() -> int:

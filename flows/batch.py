@@ -25,7 +25,15 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import __version__, isolation
 from pipeline.errors import CitydocsError
-from pipeline.process import QUARANTINE, fields_filled, pdfs_in, process_file
+from pipeline.output import write_json_atomic
+from pipeline.process import (
+    QUARANTINE,
+    as_failure,
+    failure_report,
+    fields_filled,
+    pdfs_in,
+    process_file,
+)
 from pipeline.reader import sha256_file
 from pipeline.settings import get_settings
 
@@ -85,6 +93,24 @@ def extract_pdf(
     }
 
 
+def task_failed(path: Path, out_dir: Path, exc: Exception) -> dict:
+    """The index line and failure report of a file whose task raised instead of reporting."""
+    report = failure_report(path, as_failure(path, exc, get_settings()))
+    written = write_json_atomic(out_dir / QUARANTINE / f"{path.name}.error.json", report)
+    return {
+        "file": path.name,
+        "sha256": report.sha256,
+        "kind": None,
+        "status": f"failed: {report.error.kind}",
+        "pages": 0,
+        "ocr_pages": 0,
+        "fields_filled": 0,
+        "record": str(written),
+        "seconds": 0.0,
+        "stages": {},
+    }
+
+
 def plan(inputs: list[Path]) -> list[tuple[Path, str | None, str]]:
     """Each input with its sha256 and a record name no other input of the batch takes."""
     planned = []
@@ -130,7 +156,10 @@ def extract_folder(input_dir: str, out_dir: str) -> list[dict]:
     results: list[dict] = []
     progress_log.info("submitted", extra={"progress": (0, len(futures), {})})
     for done, future in enumerate(as_completed(list(futures)), start=1):
-        line = future.result()
+        try:
+            line = future.result()
+        except Exception as exc:  # the task itself failed, retries spent: report, go on
+            line = task_failed(futures[future], Path(out_dir), exc)
         line["cached"] = future.state.name == "Cached"
         results.append(line)
         logger.info(

@@ -58,7 +58,11 @@ def watch_inbox(inbox: str, out_dir: str, settle_seconds: float = 2.0) -> list[d
         futures = [process_claimed_task.submit(str(p), out_dir) for p in firsts]
         results = []
         for future in as_completed(futures):
-            result = future.result()
+            try:
+                result = future.result()
+            except Exception as exc:  # left in .processing/: the next pass takes it up again
+                logger.error("a file stays claimed for the next pass: %s", exc)
+                continue
             logger.info("%s: %s", result["file"], result["status"])
             results.append(result)
         for path in repeats:  # same content as a file above: archived against its record

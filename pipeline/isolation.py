@@ -114,9 +114,11 @@ def _serve(conn: Connection, model: str, budget_mb: int) -> None:
         path, settings, password = job
         timing.reset()
         record, failure = run_here(Path(path), settings=settings, password=password)
-        conn.send(("done", Answer(record, failure, timing.spent())))
-        if _resident() > recycle_at:
-            return  # grown (a leak, or a near miss of the cap): a fresh worker takes over
+        # Grown (a leak, or a near miss of the cap): say so, and a fresh worker takes over.
+        retire = _resident() > recycle_at
+        conn.send(("done", Answer(record, failure, timing.spent()), retire))
+        if retire:
+            return
 
 
 class Worker:
@@ -204,10 +206,12 @@ class Worker:
                 )
             peak = max(peak, _address_space(self.process.pid or 0))
         try:
-            status, answer = self.conn.recv()
+            status, answer, retire = self.conn.recv()
         except (EOFError, OSError):
             raise self._died(near_cap=peak >= NEAR_CAP * self.memory_limit) from None
         assert status == "done"
+        if retire:
+            self.stop()
         return answer
 
     def _died(self, near_cap: bool) -> WorkerDied:

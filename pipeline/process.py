@@ -92,8 +92,8 @@ def run_one(
         return run_here(path, settings=settings, password=password)
     try:
         answer = isolation.pool().run(path, settings, password)
-    except CitydocsError as error:
-        return None, failure_report(path, error)
+    except Exception as exc:  # the limits' own verdicts, or a fault in the hand-over
+        return None, failure_report(path, as_failure(path, exc, settings))
     for name, seconds in answer.stages.items():
         timing.add(name, seconds)
     return answer.record, answer.failure
@@ -108,28 +108,25 @@ def run_here(
     """Extract in this process, turning every failure (even a bug) into a failure report."""
     try:
         return extract_document(path, settings=settings, password=password), None
-    except CitydocsError as error:
-        return None, failure_report(path, error)
-    except Exception as exc:  # a bug must not take the batch down: report it with its trace
-        if _out_of_memory(exc):
-            return None, failure_report(
-                path,
-                CitydocsError(
-                    "too_large",
-                    f"{path.name} needs more memory than a document may use "
-                    f"({(settings or get_settings()).doc_memory_mb} MB beyond the worker's own, "
-                    "CITYDOCS_DOC_MEMORY_MB): raise the limit if the machine has the memory, or "
-                    "split or downsample the file.",
-                ),
-            )
-        last = traceback.format_exception_only(exc)[-1].strip()
-        return None, failure_report(
-            path,
-            CitydocsError(
-                "internal",
-                f"citydocs failed on {path.name} ({last}); please report it with the file.",
-            ),
+    except Exception as exc:  # a bug must not take the batch down either
+        return None, failure_report(path, as_failure(path, exc, settings or get_settings()))
+
+
+def as_failure(path: Path, exc: Exception, settings: Settings) -> CitydocsError:
+    """Any exception as the ``CitydocsError`` its failure report states."""
+    if isinstance(exc, CitydocsError):
+        return exc
+    if _out_of_memory(exc):
+        return CitydocsError(
+            "too_large",
+            f"{path.name} needs more memory than a document may use ({settings.doc_memory_mb} "
+            "MB beyond the worker's own, CITYDOCS_DOC_MEMORY_MB): raise the limit if the machine "
+            "has the memory, or split or downsample the file.",
         )
+    last = traceback.format_exception_only(exc)[-1].strip()
+    return CitydocsError(
+        "internal", f"citydocs failed on {path.name} ({last}); please report it with the file."
+    )
 
 
 def _out_of_memory(exc: BaseException) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from flows import batch
 from flows.batch import INDEX, extract_folder
 from models import FailureReport, RecordAdapter
 
@@ -64,6 +65,31 @@ def test_batch_flow_writes_records_index_and_serves_reruns_from_cache(
     third = {r["file"]: r for r in extract_folder(str(inbox), str(out))}
     assert third["zhengzhou_profile.pdf"]["cached"] is False
     assert (out / "zhengzhou_profile.json").exists()
+
+
+def test_a_task_that_raises_is_reported_and_the_batch_goes_on(
+    sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    for name in ("lisbon_ucap.pdf", "porto_profile.pdf"):  # bytes of their own: no cache hit
+        (folder / name).write_bytes((sample_dir / name).read_bytes() + b"\n% raise test\n")
+    real = batch.process_file
+
+    def failing(path: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if path.name == "porto_profile.pdf":
+            raise RuntimeError("disk vanished")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "process_file", failing)
+    results = {r["file"]: r for r in extract_folder(str(folder), str(out))}
+    assert results["lisbon_ucap.pdf"]["status"] == "ok"
+    assert results["porto_profile.pdf"]["status"] == "failed: internal"
+    report = FailureReport.model_validate_json(
+        (out / "quarantine" / "porto_profile.pdf.error.json").read_text()
+    )
+    assert "disk vanished" in report.error.message
+    assert len((out / INDEX).read_text().splitlines()) == 2
 
 
 def test_batch_flow_on_a_dask_local_cluster(
