@@ -83,7 +83,7 @@ _NAME_TOKENS = re.compile(r"\w+|[^\w\s]")
 def gazetteer_places(doc: Doc) -> Doc:
     """Tag the gazetteer's place names (exact spelling, longest first) as GPE.
 
-    Twelve thousand names as EntityRuler phrase patterns cost a second of tokenising in every
+    Fifteen thousand names as EntityRuler phrase patterns cost a second of tokenising in every
     process that loads the pipeline; a set of names and a look at the spans that start with a
     capital does the same work for nothing. Rule spans carry the id ``rule``, as the ruler's do.
     """
@@ -161,7 +161,7 @@ def _load_nlp(name: str) -> Language:  # keyed by the resolved name: None and th
         ) from exc
     # First in the pipeline: they need no tags (and patterns added to a ruler run through every
     # component before it). Places first; the organisation patterns overwrite a place that is
-    # part of a name ("Zhengzhou Municipal Government").
+    # part of a name ("X Municipal Government").
     nlp.add_pipe("gazetteer_places", first=True)
     ruler = nlp.add_pipe("entity_ruler", after="gazetteer_places", config={"overwrite_ents": True})
     ruler.add_patterns([{**p, "id": "rule"} for p in _org_patterns()])  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ from prefect.context import TaskRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from models import FailureReport
 from pipeline import __version__, isolation
 from pipeline.errors import CitydocsError
 from pipeline.output import write_json_atomic
@@ -78,18 +79,29 @@ def extract_pdf(
 ) -> dict:
     """Read, classify, extract, validate and write one PDF; returns its index line."""
     outcome = process_file(Path(path), Path(out_dir), record_name=record_name)
-    record = outcome.record
+    line = index_line(Path(path), sha256, outcome.record, outcome.failure, outcome.written)
+    return line | {"seconds": round(outcome.seconds, 2), "stages": outcome.stages}
+
+
+def index_line(
+    path: Path,
+    sha256: str | None,
+    record: Any,
+    failure: FailureReport | None,
+    written: Path | None,
+) -> dict:
+    """One line of ``_index.jsonl`` (and of the run's table): what became of one input."""
     return {
-        "file": Path(path).name,
+        "file": path.name,
         "sha256": sha256,
         "kind": record.doc_type if record else None,
-        "status": "ok" if record else f"failed: {outcome.failure.error.kind}",  # type: ignore[union-attr]
+        "status": "ok" if record else f"failed: {failure.error.kind}",  # type: ignore[union-attr]
         "pages": record.source.page_count if record else 0,
         "ocr_pages": len(record.source.ocr_pages) if record else 0,
         "fields_filled": fields_filled(record),
-        "record": str(outcome.written),
-        "seconds": round(outcome.seconds, 2),
-        "stages": outcome.stages,
+        "record": str(written),
+        "seconds": 0.0,
+        "stages": {},
     }
 
 
@@ -97,18 +109,7 @@ def task_failed(path: Path, out_dir: Path, exc: Exception) -> dict:
     """The index line and failure report of a file whose task raised instead of reporting."""
     report = failure_report(path, as_failure(path, exc, get_settings()))
     written = write_json_atomic(out_dir / QUARANTINE / f"{path.name}.error.json", report)
-    return {
-        "file": path.name,
-        "sha256": report.sha256,
-        "kind": None,
-        "status": f"failed: {report.error.kind}",
-        "pages": 0,
-        "ocr_pages": 0,
-        "fields_filled": 0,
-        "record": str(written),
-        "seconds": 0.0,
-        "stages": {},
-    }
+    return index_line(path, report.sha256, None, report, written)
 
 
 def plan(inputs: list[Path]) -> list[tuple[Path, str | None, str]]:
@@ -139,10 +140,8 @@ def extract_folder(input_dir: str, out_dir: str) -> list[dict]:
     """Extract every PDF in ``input_dir`` into ``out_dir``; returns the index lines."""
     logger = get_run_logger()
     inputs = pdfs_in(Path(input_dir))
-    settings = get_settings()
-    if settings.isolate and isolation.can_isolate():  # warm while Prefect submits the tasks
-        isolation.pool().prestart(settings, len(inputs))
-    fingerprint = settings.fingerprint()
+    isolation.prestart(get_settings(), len(inputs))  # warm while Prefect submits the tasks
+    fingerprint = get_settings().fingerprint()
     futures = {}
     for path, digest, name in plan(inputs):
         written = Path(out_dir) / name, Path(out_dir) / QUARANTINE / f"{path.name}.error.json"
@@ -187,11 +186,11 @@ def task_runner_for(dask: str | None):  # type: ignore[no-untyped-def]
     without the time and memory limits."""
     if not dask:
         return ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2)
-    import dask as dask_config
+    from dask import config as dask_config
     from prefect_dask import DaskTaskRunner
 
     if dask == "local":
-        dask_config.config.set({"distributed.worker.daemon": False})
+        dask_config.set({"distributed.worker.daemon": False})
         workers = os.cpu_count() or 2
         return DaskTaskRunner(
             cluster_kwargs={

@@ -51,9 +51,7 @@ def watch_inbox(inbox: str, out_dir: str, settle_seconds: float = 2.0) -> list[d
         logger.info("claimed %d new file(s); %d to finish", len(claimed), len(todo))
         if not todo:
             return []
-        settings = get_settings()
-        if settings.isolate and isolation.can_isolate():
-            isolation.pool().prestart(settings, len(todo))
+        isolation.prestart(get_settings(), len(todo))
         firsts, repeats = split_repeats(todo)
         futures = [process_claimed_task.submit(str(p), out_dir) for p in firsts]
         results = []

@@ -16,9 +16,7 @@ def main() -> None:
         from pipeline import isolation
         from pipeline.settings import get_settings
 
-        settings = get_settings()
-        if settings.isolate and isolation.can_isolate():
-            isolation.pool().prestart(settings, 1)
+        isolation.prestart(get_settings(), 1)
     from pipeline.cli import app
 
     app()

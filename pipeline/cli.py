@@ -88,8 +88,7 @@ def extract(
     settings = get_settings()
     if max_pages is not None:
         settings = settings.model_copy(update={"max_pages": max_pages})
-    if settings.isolate and isolation.can_isolate():  # (already started by pipeline.__main__)
-        isolation.pool().prestart(settings, 1)  # files go one at a time: one warm worker
+    isolation.prestart(settings, 1)  # one at a time: one worker (pipeline.__main__ started it)
     from pipeline.process import process_file
 
     inputs = expand_inputs(pdfs)

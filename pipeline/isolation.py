@@ -343,6 +343,13 @@ def pool() -> WorkerPool:
         return _pool
 
 
-def can_isolate() -> bool:
-    """Daemonic processes (Dask's default workers) may not start children: read in-process."""
-    return not multiprocessing.current_process().daemon
+def enabled(settings: Settings) -> bool:
+    """Whether documents go to workers: the ``isolate`` setting, unless this process is daemonic
+    (Dask's default workers), which may not start children; then they are read in-process."""
+    return settings.isolate and not multiprocessing.current_process().daemon
+
+
+def prestart(settings: Settings, count: int) -> None:
+    """Have ``count`` workers warming in the background, when documents go to workers."""
+    if enabled(settings):
+        pool().prestart(settings, count)

@@ -88,7 +88,7 @@ def run_one(
     from pipeline import isolation
 
     settings = settings or get_settings()
-    if not (settings.isolate and isolation.can_isolate()):
+    if not isolation.enabled(settings):
         return run_here(path, settings=settings, password=password)
     try:
         answer = isolation.pool().run(path, settings, password)

@@ -141,7 +141,7 @@ def _ocr_page(
 
     300 dpi, not 200: at 200 the words of the scanned samples were read as well (accuracy
     0.998 and 1.00 both) in two thirds of the time, but type sizes came out too coarse to tell
-    a heading from its paragraph (field F1 of the scanned Zhengzhou profile 0.942 against 0.971).
+    a heading from its paragraph (field F1 of a scanned sample profile 0.942 against 0.971).
     """
 
     def read(dpi: int) -> OcrResult:
