@@ -72,7 +72,8 @@ def _transient(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
     retry_condition_fn=_transient,
     cache_key_fn=_cache_key,
     persist_result=True,
-    timeout_seconds=get_settings().doc_timeout_s * 2,
+    # No task timeout: on threads Prefect cannot interrupt one (and says so per task); the
+    # worker process's limit (CITYDOCS_DOC_TIMEOUT_S) is what stops a stalled document.
 )
 def extract_pdf(
     path: str, out_dir: str, sha256: str | None, fingerprint: str, record_name: str
