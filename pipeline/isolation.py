@@ -149,6 +149,7 @@ class Worker:
         try:
             status, detail = parent.recv()
         except EOFError:
+            process.join(5)
             code = process.exitcode
             self.stop()
             raise RuntimeError(
@@ -168,13 +169,6 @@ class Worker:
         if self.conn is not None:
             self.conn.close()
         self.process = self.conn = None
-
-    def close(self) -> None:
-        if self.process is not None and self.process.is_alive() and self.conn is not None:
-            with contextlib.suppress(OSError):
-                self.conn.send(None)
-            self.process.join(2)
-        self.stop()
 
     def run(self, path: Path, settings: Settings, password: str | None) -> Answer:
         """One document in this worker; raises ``CitydocsError`` for a timeout, and
@@ -254,7 +248,7 @@ class WorkerPool:
                     self._count += 1
                     return Worker(model, budget_mb)
                 if self._idle:  # workers of another model or budget: make room
-                    self._idle.pop().close()
+                    self._idle.pop().stop()
                     self._count -= 1
                     continue
                 self._available.wait()

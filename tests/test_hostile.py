@@ -122,8 +122,12 @@ def everything_hostile(
     return folder
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "CITYDOCS_DOC_TIMEOUT_S": "6", "PREFECT_HOME": str(tmp_path / "ph")}
+def _citydocs(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it, with a 6 s document limit and a Prefect home of its own."""
+    env = {**os.environ, "CITYDOCS_DOC_TIMEOUT_S": "6", "PREFECT_HOME": str(home / "ph")}
+    return subprocess.run(
+        [CITYDOCS, *args], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def _assert_reports(out: Path, expected: dict[str, str]) -> None:
@@ -139,13 +143,7 @@ def test_run_reports_every_hostile_file_and_finishes_the_batch(
     everything_hostile: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    done = subprocess.run(
-        [CITYDOCS, "run", str(everything_hostile), "--out", str(out)],
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = _citydocs("run", str(everything_hostile), "--out", str(out), home=tmp_path)
     expected = {**EXPECTED_KINDS, **LIMITS}
     assert done.returncode == len(expected), done.stdout + done.stderr
     _assert_reports(out, expected)
@@ -164,12 +162,8 @@ def test_watch_quarantines_every_hostile_file_and_loses_none(
     outside = tmp_path / "outside.pdf"
     outside.write_bytes((everything_hostile / "good.pdf").read_bytes())
     (inbox / "link.pdf").symlink_to(outside)
-    done = subprocess.run(
-        [CITYDOCS, "watch", str(inbox), "--out", str(out), "--once", "--settle", "0.2"],
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=600,
+    done = _citydocs(
+        "watch", str(inbox), "--out", str(out), "--once", "--settle", "0.2", home=tmp_path
     )
     expected = {**EXPECTED_KINDS, **LIMITS, "link.pdf": "not_a_pdf"}
     assert done.returncode == len(expected), done.stdout + done.stderr
