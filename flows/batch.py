@@ -19,7 +19,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.context import TaskRunContext
+from prefect.context import FlowRunContext, TaskRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -141,7 +141,11 @@ def extract_folder(input_dir: str, out_dir: str) -> list[dict]:
     """Extract every PDF in ``input_dir`` into ``out_dir``; returns the index lines."""
     logger = get_run_logger()
     inputs = pdfs_in(Path(input_dir))
-    isolation.prestart(get_settings(), len(inputs))  # warm while Prefect submits the tasks
+    context = FlowRunContext.get()
+    if context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner):
+        # Tasks run here: warm the workers while Prefect submits them (on Dask, workers start
+        # in the Dask processes that run the tasks, and would idle here).
+        isolation.prestart(get_settings(), len(inputs))
     fingerprint = get_settings().fingerprint()
     futures = {}
     for path, digest, name in plan(inputs):
