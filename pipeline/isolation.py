@@ -65,16 +65,22 @@ def _exit_when_orphaned(parent: int) -> None:
 
 def _address_space(pid: int | str = "self") -> int:
     """A process's virtual size in bytes (what RLIMIT_AS counts); 0 when it is gone."""
-    try:
-        with open(f"/proc/{pid}/statm") as handle:
-            return int(handle.read().split()[0]) * resource.getpagesize()
-    except (OSError, ValueError, IndexError):
-        return 0
+    return _statm(pid)[0]
 
 
 def _resident() -> int:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * resource.getpagesize()
+    return _statm("self")[1]
+
+
+def _statm(pid: int | str) -> tuple[int, int]:
+    """Virtual and resident size of a process in bytes, from ``/proc``; zeros when it is gone."""
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            virtual, resident = handle.read().split()[:2]
+    except (OSError, ValueError):
+        return 0, 0
+    page = resource.getpagesize()
+    return int(virtual) * page, int(resident) * page
 
 
 def _cap_memory(budget_mb: int) -> int:
@@ -267,9 +273,10 @@ class WorkerPool:
     def _warm(self, worker: Worker) -> None:
         with contextlib.suppress(RuntimeError):  # the first document will say why
             worker.start()
-        with self._available:
+        with self._available:  # one step: no borrower sees it neither warming nor idle
             self._warming -= 1
-        self._give_back(worker)
+            self._idle.append(worker)
+            self._available.notify()
 
     def _give_back(self, worker: Worker) -> None:
         with self._available:
