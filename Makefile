@@ -33,7 +33,7 @@ system-deps:
 
 setup: system-deps
 	@$(UV) sync --frozen --quiet --compile-bytecode
-	@$(UV) run --frozen python -m compileall -q pipeline extractors models flows >/dev/null
+	@$(UV) run --frozen python -m compileall -q models pipeline extractors flows app >/dev/null
 
 run: setup
 	$(UV) run --frozen citydocs run samples --out $(OUT)

@@ -32,8 +32,8 @@ import pypdfium2
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.settings import get_settings  # noqa: E402
-from pipeline.timing import STAGES  # noqa: E402
+from pipeline.base.settings import get_settings  # noqa: E402
+from pipeline.base.timing import STAGES  # noqa: E402
 from samples import make_samples  # noqa: E402
 
 CITYDOCS = str(Path(sys.executable).with_name("citydocs"))

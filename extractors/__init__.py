@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from models import ProfileRecord, UcapRecord
-from pipeline.document import Document
-from pipeline.settings import Settings
+from pipeline.base.settings import Settings
+from pipeline.reading.document import Document
 
 
 def warm_up(model: str | None = None) -> None:

@@ -23,8 +23,8 @@ from spacy.util import filter_spans
 from wordfreq import zipf_frequency
 
 from extractors.places import fold, gazetteer, gazetteer_key
-from pipeline.diskcache import cached, key_of
-from pipeline.settings import get_settings
+from pipeline.base.diskcache import cached, key_of
+from pipeline.base.settings import get_settings
 
 ORG_WORDS = Path(__file__).with_name("data") / "org_words.json"
 PLACE_LABELS = {"GPE", "LOC", "FAC"}

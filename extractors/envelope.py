@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from extractors.entities import Entity, unique
 from models import Entities, Source
-from pipeline.document import Block, Document
+from pipeline.reading.document import Block, Document
 
 
 def source_of(document: Document) -> Source:

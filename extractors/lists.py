@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.dates import DATE_PHRASE
-from pipeline.cleanup import clean_lines
-from pipeline.document import TextLine, Word
+from pipeline.reading.cleanup import clean_lines
+from pipeline.reading.document import TextLine, Word
 
 LABELS_PATH = Path(__file__).with_name("data") / "ucap_labels.json"
 

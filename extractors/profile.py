@@ -12,7 +12,7 @@ from extractors.figures import figures_in
 from extractors.places import gazetteer
 from extractors.provenance import ProvenanceLog
 from models import City, CooperationArea, ProfileRecord, Section
-from pipeline.document import Block, Document
+from pipeline.reading.document import Block, Document
 
 _PROGRAMME = re.compile(r"international\s+urban(?:\s+and\s+regional)?\s+cooperation", re.I)
 _FUNDED = re.compile(r"funded\s+by\s+(?:\S+\s+)??(?:the\s+)?((?:[A-Z][\w-]*\s*)+)", re.I)

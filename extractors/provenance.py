@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from models import Provenance
-from pipeline.document import Word, union_bbox
+from pipeline.reading.document import Word, union_bbox
 
 
 def provenance_of(words: Iterable[Word]) -> Provenance | None:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from extractors.lists import label_config
-from pipeline.cleanup import clean_lines
-from pipeline.document import Document, TextLine, Word
-from pipeline.layout import _gaps, group_lines
+from pipeline.reading.cleanup import clean_lines
+from pipeline.reading.document import Document, TextLine, Word
+from pipeline.reading.layout import _gaps, group_lines
 
 CITY_ROWS = {"city", "province", "country", "population", "area"}
 

@@ -13,8 +13,8 @@ from extractors.places import fold, gazetteer
 from extractors.provenance import ProvenanceLog, words_for_text
 from extractors.table import Row, match_label, table_rows
 from models import Activity, City, Contact, FocusArea, Partner, Period, Sdg, UcapRecord
-from pipeline.cleanup import clean_text, vocabulary
-from pipeline.document import Document, TextLine
+from pipeline.reading.cleanup import clean_text, vocabulary
+from pipeline.reading.document import Document, TextLine
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SDG = re.compile(r"\bSDG\s*#?\s*(\d{1,2})\b", re.I)

@@ -1,1 +1,1 @@
-"""Prefect flows: thin orchestration around ``pipeline.process``."""
+"""Prefect flows: thin orchestration around ``pipeline.running.process``."""

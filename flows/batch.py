@@ -1,7 +1,7 @@
 """``extract_folder``: every PDF of a folder through the pipeline, one Prefect task each.
 
 Tasks run on threads, one per core, and each hands its file to a worker process of
-``pipeline.isolation`` (warm spaCy, a wall-time and a memory limit), so Prefect starts once per
+``pipeline.running.isolation`` (warm spaCy, a wall-time and a memory limit), so Prefect starts once per
 run and a hung or exploding document costs one worker, never the run. Tasks get paths and
 hashes, never documents. A task is cached on the file's sha256 plus the citydocs version, the
 settings and the output folder, persisted, so a second run (even in another process) skips
@@ -24,19 +24,14 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from models import FailureReport
-from pipeline import __version__, isolation
-from pipeline.errors import CitydocsError
-from pipeline.output import write_json_atomic
-from pipeline.process import (
-    QUARANTINE,
-    as_failure,
-    failure_report,
-    fields_filled,
-    pdfs_in,
-    process_file,
-)
-from pipeline.reader import sha256_file
-from pipeline.settings import get_settings
+from pipeline import __version__
+from pipeline.base.errors import CitydocsError
+from pipeline.base.settings import get_settings
+from pipeline.reading.reader import sha256_file
+from pipeline.running import isolation
+from pipeline.running.extract import as_failure, failure_report
+from pipeline.running.output import write_json_atomic
+from pipeline.running.process import QUARANTINE, fields_filled, pdfs_in, process_file
 
 INDEX = "_index.jsonl"
 # Progress records for whoever listens (the CLI's bar): ``record.progress = (done, total,

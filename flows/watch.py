@@ -3,8 +3,8 @@
 Each run claims the complete PDFs of the inbox, then finishes everything in ``.processing/``
 (what it claimed and whatever a killed run left there), one task per file. A served deployment
 starts a process per run already, so the tasks share it on threads, and each hands its file to
-a worker process of ``pipeline.isolation`` (spaCy loaded once per worker; time and memory
-capped per document). The file handling itself lives in ``pipeline.inbox``.
+a worker process of ``pipeline.running.isolation`` (spaCy loaded once per worker; time and memory
+capped per document). The file handling itself lives in ``pipeline.running.inbox``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from prefect import flow, get_run_logger, task
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline import isolation
-from pipeline.inbox import (
+from pipeline.base.settings import get_settings
+from pipeline.running import isolation
+from pipeline.running.inbox import (
     claim,
     complete_files,
     inbox_lock,
@@ -26,7 +27,6 @@ from pipeline.inbox import (
     process_claimed,
     split_repeats,
 )
-from pipeline.settings import get_settings
 
 DEPLOYMENT = "citydocs-watch"
 

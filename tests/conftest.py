@@ -15,10 +15,10 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from pipeline.document import Document
-from pipeline.process import AnyRecord, extract_document
-from pipeline.reader import read_pdf
-from pipeline.server import LocalServer, start_local_server
+from app.server import LocalServer, start_local_server
+from pipeline.reading.document import Document
+from pipeline.reading.reader import read_pdf
+from pipeline.running.extract import AnyRecord, extract_document
 from samples import make_samples
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipeline.classify import classify, classify_text
-from pipeline.document import Document
-from pipeline.reader import read_pdf
+from pipeline.reading.classify import classify, classify_text
+from pipeline.reading.document import Document
+from pipeline.reading.reader import read_pdf
 from samples import make_samples
 
 

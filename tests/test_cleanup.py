@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.cleanup import (
+from pipeline.reading.cleanup import (
     clean_lines,
     clean_text,
     drop_stray_marks,

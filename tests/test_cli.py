@@ -8,8 +8,8 @@ from pathlib import Path
 from reportlab.pdfgen.canvas import Canvas
 from typer.testing import CliRunner
 
+from app.cli import app
 from models import FailureReport, RecordAdapter
-from pipeline.cli import app
 
 runner = CliRunner()
 

@@ -12,8 +12,8 @@ import hostile
 import pytest
 from typer.testing import CliRunner
 
+from app.cli import app
 from models import FailureReport, RecordAdapter
-from pipeline.cli import app
 
 runner = CliRunner()
 EXPECTED_KINDS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipeline.inbox import (
+from pipeline.running.inbox import (
     PROCESSING,
     claim,
     complete_files,

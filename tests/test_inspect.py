@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.output import write_json_atomic
-from pipeline.process import process_file
+from app.cli import app
+from pipeline.running.output import write_json_atomic
+from pipeline.running.process import process_file
 
 runner = CliRunner()
 

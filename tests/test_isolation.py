@@ -12,9 +12,9 @@ from pathlib import Path
 import hostile
 import pytest
 
-from pipeline import isolation
-from pipeline.process import process_file
-from pipeline.settings import get_settings
+from pipeline.base.settings import get_settings
+from pipeline.running import isolation
+from pipeline.running.process import process_file
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from app.cli import SCHEMA_FILE, app
 from models import FailureReport, RecordAdapter, record_json_schema
-from pipeline.cli import SCHEMA_FILE, app
 
 EXPECTED = Path(__file__).resolve().parent.parent / "samples" / "expected"
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from extractors.dates import parse_date, parse_period, split_leading_date
 from extractors.numbers import parse_amount, parse_area_km2, parse_population
 from extractors.ucap import parse_sdgs
-from pipeline.cleanup import (
+from pipeline.reading.cleanup import (
     clean_lines,
     clean_text,
     drop_stray_marks,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.evaluate import evaluate_folder
-from pipeline.output import write_json_atomic
+from app.cli import app
+from app.evaluate import evaluate_folder
+from pipeline.running.output import write_json_atomic
 
 EXPECTED = Path(__file__).resolve().parent.parent / "samples" / "expected"
 # Floors from the issues: the Zhengzhou summary 0.98, both Zhengzhou profiles 0.95, the other

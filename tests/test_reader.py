@@ -14,9 +14,9 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.document import Document
-from pipeline.reader import read_pdf
-from pipeline.settings import get_settings
+from pipeline.base.settings import get_settings
+from pipeline.reading.document import Document
+from pipeline.reading.reader import read_pdf
 from samples import make_samples
 
 
@@ -152,8 +152,8 @@ def test_the_other_profiles_break_the_zhengzhou_template(documents: dict[str, Do
 
 
 def test_a_speck_in_the_gutter_does_not_merge_scanned_columns() -> None:
-    from pipeline.document import Word
-    from pipeline.layout import blocks_in_order
+    from pipeline.reading.document import Word
+    from pipeline.reading.layout import blocks_in_order
 
     words = []
     for line in range(25):

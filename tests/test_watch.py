@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.server import LocalServer
+from app.server import LocalServer
 
 pytestmark = pytest.mark.slow
 CITYDOCS = str(Path(sys.executable).with_name("citydocs"))

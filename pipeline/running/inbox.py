@@ -29,11 +29,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from models import FailureReport
-from pipeline.errors import CitydocsError
-from pipeline.output import write_json_atomic
-from pipeline.process import QUARANTINE, failure_report, run_one
-from pipeline.reader import content_sha256
-from pipeline.settings import Settings
+from pipeline.base.errors import CitydocsError
+from pipeline.base.settings import Settings
+from pipeline.reading.reader import content_sha256
+from pipeline.running.extract import failure_report
+from pipeline.running.output import write_json_atomic
+from pipeline.running.process import QUARANTINE, run_one
 
 PROCESSING = ".processing"
 LEDGER = ".ledger"

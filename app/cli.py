@@ -50,7 +50,7 @@ def main(
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
     """Files as given, and the PDFs (``*.pdf``, any case) inside directories, sorted."""
-    from pipeline.process import pdfs_in
+    from pipeline.running.process import pdfs_in
 
     found: list[Path] = []
     for path in paths:
@@ -82,14 +82,14 @@ def extract(
     A PDF that cannot become a record gets OUT/quarantine/<name>.error.json instead, and the
     command exits with the number of failed files (capped at 100).
     """
-    from pipeline import isolation
-    from pipeline.settings import get_settings
+    from pipeline.base.settings import get_settings
+    from pipeline.running import isolation
 
     settings = get_settings()
     if max_pages is not None:
         settings = settings.model_copy(update={"max_pages": max_pages})
-    isolation.prestart(settings, 1)  # one at a time: one worker (pipeline.__main__ started it)
-    from pipeline.process import process_file
+    isolation.prestart(settings, 1)  # one at a time: one worker (app.__main__ started it)
+    from pipeline.running.process import process_file
 
     inputs = expand_inputs(pdfs)
     if not inputs:
@@ -124,9 +124,9 @@ def read(
     password: Annotated[str | None, typer.Option(help="Password for encrypted PDFs.")] = None,
 ) -> None:
     """Print the clean blocks of a PDF by page and region, as the reading layer sees them."""
-    from pipeline.classify import classify
-    from pipeline.errors import CitydocsError
-    from pipeline.reader import read_pdf
+    from pipeline.base.errors import CitydocsError
+    from pipeline.reading.classify import classify
+    from pipeline.reading.reader import read_pdf
 
     try:
         document = read_pdf(pdf, password=password)
@@ -178,7 +178,7 @@ def evaluate(
     expected: Annotated[Path, typer.Option(help="Folder of expected records (same stems).")],
 ) -> None:
     """Compare records with expected records field by field (strict and soft F1)."""
-    from pipeline.evaluate import evaluate_folder, render
+    from app.evaluate import evaluate_folder, render
 
     report = evaluate_folder(outdir, expected)
     if not report.documents:
@@ -291,7 +291,7 @@ def prefect_api(log: Path) -> Iterator[str | None]:
     """The configured Prefect API, or a local server on loopback started (and stopped) here."""
     import os
 
-    from pipeline.server import start_local_server
+    from app.server import start_local_server
 
     if os.environ.get("PREFECT_API_URL"):
         yield None
@@ -375,7 +375,7 @@ def inspect(
     ] = None,
 ) -> None:
     """Show what was extracted and where it came from."""
-    from pipeline import inspect as look
+    from app import views as look
 
     data = look.load(record)
     out = Console()
@@ -415,7 +415,7 @@ def report(
     ],
 ) -> None:
     """Write OUT/report.html: a static page of the run (documents, failures, fill rates)."""
-    from pipeline.inspect import report_html
+    from app.views import report_html
 
     print(report_html(out))
 
@@ -432,7 +432,7 @@ def diff(
     ] = False,
 ) -> None:
     """Field-level differences between two records; exits 1 when they differ."""
-    from pipeline import inspect as look
+    from app import views as look
 
     ignore = () if with_provenance else ("provenance", "source", "warnings")
     rows = look.diff(look.load(a), look.load(b), ignore)

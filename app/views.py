@@ -127,7 +127,7 @@ def overlays(record: dict[str, Any], pdf: Path, out_dir: Path, resolution: int =
     import pdfplumber
     from PIL import ImageDraw
 
-    from pipeline.reader import read_pdf
+    from pipeline.reading.reader import read_pdf
 
     out_dir.mkdir(parents=True, exist_ok=True)
     document = read_pdf(pdf)

@@ -13,11 +13,11 @@ import sys
 
 def main() -> None:
     if sys.argv[1:2] == ["extract"] and "--help" not in sys.argv:
-        from pipeline import isolation
-        from pipeline.settings import get_settings
+        from pipeline.base.settings import get_settings
+        from pipeline.running import isolation
 
         isolation.prestart(get_settings(), 1)
-    from pipeline.cli import app
+    from app.cli import app
 
     app()
 

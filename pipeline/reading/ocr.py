@@ -18,8 +18,8 @@ import numpy as np
 import pytesseract
 from PIL import Image
 
-from pipeline.document import Word
-from pipeline.errors import CitydocsError
+from pipeline.base.errors import CitydocsError
+from pipeline.reading.document import Word
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 

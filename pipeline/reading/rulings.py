@@ -7,8 +7,8 @@ path) and cleaned like any block.
 
 from __future__ import annotations
 
-from pipeline.document import Cell, Table, TextLine, Word
-from pipeline.layout import group_lines
+from pipeline.reading.document import Cell, Table, TextLine, Word
+from pipeline.reading.layout import group_lines
 
 RULED_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 

@@ -14,14 +14,14 @@ import pypdfium2
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from pipeline.cleanup import clean_lines, vocabulary
-from pipeline.document import Block, Document, Page, Word
-from pipeline.errors import CitydocsError
-from pipeline.layout import blocks_in_order, body_size, group_lines
-from pipeline.ocr import OcrResult, ocr_image
-from pipeline.settings import Settings, get_settings
-from pipeline.tables import ruled_tables, words_in
-from pipeline.timing import stage
+from pipeline.base.errors import CitydocsError
+from pipeline.base.settings import Settings, get_settings
+from pipeline.base.timing import stage
+from pipeline.reading.cleanup import clean_lines, vocabulary
+from pipeline.reading.document import Block, Document, Page, Word
+from pipeline.reading.layout import blocks_in_order, body_size, group_lines
+from pipeline.reading.ocr import OcrResult, ocr_image
+from pipeline.reading.rulings import ruled_tables, words_in
 
 BAD_GLYPHS = ("(cid:", "\ufffd")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from pipeline.document import Document
+from pipeline.reading.document import Document
 
 SIGNALS_PATH = Path(__file__).with_name("data") / "doc_signals.json"
 FUZZY_MIN = 90.0

@@ -6,21 +6,18 @@ Flows and the CLI call these; they hold no orchestration of their own.
 from __future__ import annotations
 
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models import FailureReport, ProfileRecord, RecordAdapter, UcapRecord
-from models.records import ErrorInfo
-from pipeline import timing
-from pipeline.classify import classify
-from pipeline.errors import CitydocsError
-from pipeline.output import write_json_atomic
-from pipeline.reader import content_sha256, read_pdf, sha256_file
-from pipeline.settings import Settings, get_settings
-from pipeline.timing import stage
+from models import FailureReport
+from pipeline.base import timing
+from pipeline.base.settings import Settings, get_settings
+from pipeline.base.timing import stage
+from pipeline.reading.reader import sha256_file
+from pipeline.running import isolation
+from pipeline.running.extract import AnyRecord, as_failure, failure_report, run_here
+from pipeline.running.output import write_json_atomic
 
-AnyRecord = UcapRecord | ProfileRecord
 QUARANTINE = "quarantine"
 
 
@@ -47,46 +44,14 @@ class Outcome:
         return f"failed: {self.failure.error.kind}"
 
 
-def extract_document(
-    path: Path, *, settings: Settings | None = None, password: str | None = None
-) -> AnyRecord:
-    """One PDF → one validated record; raises ``CitydocsError`` when it cannot."""
-    from extractors import extract_record  # the extractors import spaCy: only load when used
-
-    settings = settings or get_settings()
-    document = read_pdf(path, settings=settings, password=password)
-    with stage("classify"):
-        classification = classify(document)
-    if classification.kind is None:
-        raise CitydocsError(
-            "unknown_doc_type",
-            f"{path.name} reads as neither a U-CAP summary nor a city profile "
-            f"(scores: {classification.reason}). If it is one, check that its text is legible.",
-        )
-    with stage("extract"):
-        record = extract_record(document, classification.kind, settings=settings)
-    # Round-trip through the discriminated union: what we write is what the schema accepts.
-    with stage("validate"):
-        return RecordAdapter.validate_python(record.model_dump())
-
-
-def failure_report(path: Path, error: CitydocsError) -> FailureReport:
-    digest = content_sha256(path)
-    return FailureReport(
-        file_name=path.name, sha256=digest, error=ErrorInfo(kind=error.kind, message=error.message)
-    )
-
-
 def run_one(
     path: Path,
     *,
     settings: Settings | None = None,
     password: str | None = None,
 ) -> tuple[AnyRecord | None, FailureReport | None]:
-    """Extract in a worker process (time and memory capped, see ``pipeline.isolation``), every
+    """Extract in a worker process (time and memory capped, see ``pipeline.running.isolation``), every
     failure (a hung parser, a bomb, a bug) a failure report instead of a crash."""
-    from pipeline import isolation
-
     settings = settings or get_settings()
     if not isolation.enabled(settings):
         return run_here(path, settings=settings, password=password)
@@ -97,51 +62,6 @@ def run_one(
     for name, seconds in answer.stages.items():
         timing.add(name, seconds)
     return answer.record, answer.failure
-
-
-def run_here(
-    path: Path,
-    *,
-    settings: Settings | None = None,
-    password: str | None = None,
-) -> tuple[AnyRecord | None, FailureReport | None]:
-    """Extract in this process, turning every failure (even a bug) into a failure report."""
-    try:
-        return extract_document(path, settings=settings, password=password), None
-    except Exception as exc:  # a bug must not take the batch down either
-        return None, failure_report(path, as_failure(path, exc, settings or get_settings()))
-
-
-def as_failure(path: Path, exc: Exception, settings: Settings) -> CitydocsError:
-    """Any exception as the ``CitydocsError`` its failure report states."""
-    if isinstance(exc, CitydocsError):
-        return exc
-    if _out_of_memory(exc):
-        return CitydocsError(
-            "too_large",
-            f"{path.name} needs more memory than a document may use ({settings.doc_memory_mb} "
-            "MB beyond the worker's own, CITYDOCS_DOC_MEMORY_MB): raise the limit if the machine "
-            "has the memory, or split or downsample the file.",
-        )
-    last = traceback.format_exception_only(exc)[-1].strip()
-    return CitydocsError(
-        "internal", f"citydocs failed on {path.name} ({last}); please report it with the file."
-    )
-
-
-def _out_of_memory(exc: BaseException) -> bool:
-    """A MemoryError, or one that a parser wrapped (pdfplumber re-raises pdfminer's errors)."""
-    seen: set[int] = set()
-    todo: list[object] = [exc]
-    while todo:
-        current = todo.pop()
-        if not isinstance(current, BaseException) or id(current) in seen:
-            continue
-        if isinstance(current, MemoryError):
-            return True
-        seen.add(id(current))
-        todo.extend([current.__cause__, current.__context__, *current.args])
-    return False
 
 
 def pdfs_in(folder: Path) -> list[Path]:

@@ -14,7 +14,7 @@ import itertools
 import statistics
 from dataclasses import dataclass
 
-from pipeline.document import Block, Region, TextLine, Word
+from pipeline.reading.document import Block, Region, TextLine, Word
 
 SIDEBAR_MAX_SHARE = 0.34  # a column this narrow (share of the page width) at an edge is a sidebar
 BANNER_MAX_SHARE = 0.12  # a band above the columns within this share of the page height is a banner

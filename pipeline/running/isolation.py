@@ -30,9 +30,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import CitydocsError
-from pipeline.settings import Settings, get_settings
-from pipeline.timing import stage
+from pipeline.base.errors import CitydocsError
+from pipeline.base.settings import Settings, get_settings
+from pipeline.base.timing import stage
 
 if TYPE_CHECKING:
     from models import FailureReport
@@ -97,8 +97,8 @@ def _cap_memory(budget_mb: int) -> int:
 def _serve(conn: Connection, model: str, budget_mb: int) -> None:
     """The worker's loop: warm up, say ready, then one document per message until told to stop."""
     from extractors import warm_up
-    from pipeline import timing
-    from pipeline.process import run_here
+    from pipeline.base import timing
+    from pipeline.running.extract import run_here
 
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")

@@ -1,0 +1,95 @@
+"""One file in this process: read → classify → extract → validate, every failure a report.
+
+The worker processes of ``pipeline.running.isolation`` call this; so does a run with isolation
+turned off.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from models import FailureReport, ProfileRecord, RecordAdapter, UcapRecord
+from models.records import ErrorInfo
+from pipeline.base.errors import CitydocsError
+from pipeline.base.settings import Settings, get_settings
+from pipeline.base.timing import stage
+from pipeline.reading.classify import classify
+from pipeline.reading.reader import content_sha256, read_pdf
+
+AnyRecord = UcapRecord | ProfileRecord
+
+
+def extract_document(
+    path: Path, *, settings: Settings | None = None, password: str | None = None
+) -> AnyRecord:
+    """One PDF → one validated record; raises ``CitydocsError`` when it cannot."""
+    from extractors import extract_record  # the extractors import spaCy: only load when used
+
+    settings = settings or get_settings()
+    document = read_pdf(path, settings=settings, password=password)
+    with stage("classify"):
+        classification = classify(document)
+    if classification.kind is None:
+        raise CitydocsError(
+            "unknown_doc_type",
+            f"{path.name} reads as neither a U-CAP summary nor a city profile "
+            f"(scores: {classification.reason}). If it is one, check that its text is legible.",
+        )
+    with stage("extract"):
+        record = extract_record(document, classification.kind, settings=settings)
+    # Round-trip through the discriminated union: what we write is what the schema accepts.
+    with stage("validate"):
+        return RecordAdapter.validate_python(record.model_dump())
+
+
+def failure_report(path: Path, error: CitydocsError) -> FailureReport:
+    digest = content_sha256(path)
+    return FailureReport(
+        file_name=path.name, sha256=digest, error=ErrorInfo(kind=error.kind, message=error.message)
+    )
+
+
+def run_here(
+    path: Path,
+    *,
+    settings: Settings | None = None,
+    password: str | None = None,
+) -> tuple[AnyRecord | None, FailureReport | None]:
+    """Extract in this process, turning every failure (even a bug) into a failure report."""
+    try:
+        return extract_document(path, settings=settings, password=password), None
+    except Exception as exc:  # a bug must not take the batch down either
+        return None, failure_report(path, as_failure(path, exc, settings or get_settings()))
+
+
+def as_failure(path: Path, exc: Exception, settings: Settings) -> CitydocsError:
+    """Any exception as the ``CitydocsError`` its failure report states."""
+    if isinstance(exc, CitydocsError):
+        return exc
+    if _out_of_memory(exc):
+        return CitydocsError(
+            "too_large",
+            f"{path.name} needs more memory than a document may use ({settings.doc_memory_mb} "
+            "MB beyond the worker's own, CITYDOCS_DOC_MEMORY_MB): raise the limit if the machine "
+            "has the memory, or split or downsample the file.",
+        )
+    last = traceback.format_exception_only(exc)[-1].strip()
+    return CitydocsError(
+        "internal", f"citydocs failed on {path.name} ({last}); please report it with the file."
+    )
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """A MemoryError, or one that a parser wrapped (pdfplumber re-raises pdfminer's errors)."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        if isinstance(current, MemoryError):
+            return True
+        seen.add(id(current))
+        todo.extend([current.__cause__, current.__context__, *current.args])
+    return False
