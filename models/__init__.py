@@ -1,4 +1,4 @@
-"""Pydantic models of the record contract (``shared/spec/records.md``)."""
+"""Pydantic models of the record contract (``models/CONTRACT.md``)."""
 
 from models.records import (
     SCHEMA_VERSION,

@@ -1,4 +1,4 @@
-"""The record contract in code: one model per JSON object of ``records.md``.
+"""The record contract in code: one model per JSON object of ``models/CONTRACT.md``.
 
 The models are strict about shape (no unknown keys, ISO dates at the document's precision,
 ``null`` instead of empty strings) so that a record that validates is a record a consumer can
