@@ -23,7 +23,9 @@ _MONTH_RANGE = re.compile(rf"^\s*({MONTHS})\.?\s*[-–—/]\s*({MONTHS})\.?\s+(\
 _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*$")
 # A date written at the start of a timeline entry, up to its colon or dash.
 DATE_PHRASE = (
-    rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s*(?:[-–—]\s*\d{{1,2}}(?:st|nd|rd|th)?\s*)?)?"
+    rf"(?:(?:19|20)\d{{2}}-[01]\d(?:-[0-3]\d)?"
+    rf"|\d{{1,2}}[./][01]?\d[./](?:19|20)\d{{2}}"
+    rf"|(?:\d{{1,2}}(?:st|nd|rd|th)?\s*(?:[-–—]\s*\d{{1,2}}(?:st|nd|rd|th)?\s*)?)?"
     rf"(?:{MONTHS})\.?(?:\s*[-–—/]\s*(?:{MONTHS})\.?)?,?\s+(?:\d{{1,2}},\s*)?(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}(?:\s*[-–—]\s*(?:19|20)\d{{2}})?"
     rf"|(?:Q[1-4]|spring|summer|autumn|fall|winter)\s+(?:19|20)\d{{2}})"

@@ -8,7 +8,6 @@ and the city/partners split is the gutter of the City row. Rows run across page 
 
 from __future__ import annotations
 
-import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from rapidfuzz import fuzz
 from extractors.lists import label_config
 from pipeline.reading.cleanup import clean_lines
 from pipeline.reading.document import Document, TextLine, Word
-from pipeline.reading.layout import _gaps, group_lines
+from pipeline.reading.layout import gaps_between, group_lines
 
 CITY_ROWS = {"city", "province", "country", "population", "area"}
 
@@ -109,77 +108,137 @@ def _fragments(line: TextLine, gutter: float) -> list[list[Word]]:
     return parts
 
 
-def open_rows(document: Document) -> list[Row]:
-    """Rows of a table drawn without rules (or read by OCR), from word positions."""
-    sizes = [w.size for w in document.words if w.size]
-    gutter = max(6.0, 0.7 * statistics.median(sizes)) if sizes else 6.0
-    lines = [line for page in document.pages for line in group_lines(page.words)]
-    starts: list[tuple[int, str, float]] = []  # (line index, field, value x0)
-    # The gap between lines of one cell: the small end of all gaps (rows add padding).
-    gaps = sorted(b.top - a.bottom for a, b in itertools.pairwise(lines) if b.top > a.bottom)
-    line_gap = gaps[len(gaps) // 5] if gaps else 0.0
-    previous_label = ""
+def _text(words: list[Word]) -> str:
+    return " ".join(w.text for w in words)
+
+
+def document_lines(document: Document) -> list[TextLine]:
+    """Every line of every page in page order, without the page furniture (footer bands)."""
+    lines: list[TextLine] = []
+    for page in document.pages:
+        furniture = {id(w) for b in page.blocks if b.region == "footer" for w in b.words}
+        lines.extend(group_lines([w for w in page.words if id(w) not in furniture]))
+    return lines
+
+
+@dataclass
+class _Start:
+    """A line whose left part names a row: the row's field, its label words and the rest."""
+
+    index: int
+    field: str
+    score: float
+    label: list[Word]
+    rest: list[Word]
+
+
+def _label_starts(lines: list[TextLine], gutter: float) -> list[_Start]:
+    """Lines that open with a known label, kept where they share the label column's left edge."""
+    found: list[_Start] = []
     for index, line in enumerate(lines):
         parts = _fragments(line, gutter)
-        head = " ".join(w.text for w in parts[0])
-        gap = line.top - lines[index - 1].bottom if index else float("inf")
-        # A wrapped label's second line ("Department...:") continues its row: a new row needs
-        # white space above it, or a previous label that was complete (ended with a colon).
-        opens_row = gap > 1.5 * line_gap + 1 or previous_label.rstrip().endswith(":") or gap < 0
-        previous_label = head if len(parts) > 1 else previous_label
-        field_name, score = match_label(head, prefix=True)
-        if not opens_row and score < 92:  # a whole label, word for word, opens a row anyway
-            field_name = None
-        if field_name and len(parts) > 1:
-            starts.append((index, field_name, parts[1][0].x0))
-        elif field_name and field_name in ("activities", "expected_results") and starts:
-            starts.append((index, field_name, float("inf")))
-    table = [s for s in starts if s[2] != float("inf")]
-    if len(table) < 3:
+        field_name, score = match_label(_text(parts[0]), prefix=True)
+        if field_name:
+            rest = [w for part in parts[1:] for w in part]
+            found.append(_Start(index, field_name, score, parts[0], rest))
+    if not found:
         return []
-    value_x0 = statistics.median(s[2] for s in table) - 2
+    size = statistics.median(w.size for s in found for w in s.label if w.size) or 10.0
+    edges = [round(s.label[0].x0 / size) for s in found]
+    left = statistics.mode(edges) * size
+    return [s for s in found if abs(s.label[0].x0 - left) <= 1.5 * size]
+
+
+def _continues_label(row: Row, words: list[Word]) -> bool:
+    """Whether a label-column line is the wrapped rest of the row's label, not its value."""
+    label = row.label
+    if not label or label.rstrip().endswith(":"):
+        return False
+    joined = f"{label} {_text(words)}"
+    if row.field is None:  # an unknown label continues unless the line names a known one
+        return match_label(_text(words), prefix=True)[0] is None
+    _, alone = match_label(label, prefix=True)
+    field_name, score = match_label(joined, prefix=True)
+    return field_name == row.field and score >= alone
+
+
+def label_rows(document: Document) -> list[Row]:
+    """Rows found from their labels, however the table is drawn (grid, rules or none).
+
+    The label column is where known labels start; a row's value is everything from its label's
+    top to the next label's top, right of the label column, over any number of lines and pages.
+    A row whose label stands alone on its line and whose next lines start in the label column
+    spans the full width: its value is those lines whole.
+    """
+    sizes = [w.size for w in document.words if w.size]
+    body = statistics.median(sizes) if sizes else 10.0
+    gutter = max(6.0, 0.7 * body)
+    lines = document_lines(document)
+    starts = _label_starts(lines, gutter)
+    beside = [s.rest[0].x0 for s in starts if s.rest]
+    if len(starts) < 3:
+        return []
+    value_x0 = statistics.median(beside) - 2 if beside else float("inf")
+    by_index = {s.index: s for s in starts}
     rows: list[Row] = []
-    start_lines = {s[0]: s[1] for s in table}
-    first, last = table[0][0], None
-    for index in range(first, len(lines)):
+    previous_bottom = lines[starts[0].index].top
+    for index in range(starts[0].index, len(lines)):
         line = lines[index]
-        if index in start_lines:
-            rows.append(Row(start_lines[index]))
-        elif any(w.x0 < value_x0 < w.x1 for w in line.words) or (
-            rows and rows[-1].field in ("activities",)
-        ):
-            last = index
-            break
-        row = rows[-1]
-        label = [w for w in line.words if w.x1 <= value_x0]
-        values = [w for w in line.words if w.x1 > value_x0]
-        row.label_words.extend(label)
-        if not row.cells:
-            row.cells.append([])
-        row.cells[0].extend(values)
-    del last
-    _split_city_partners(rows, gutter)
+        parts = _fragments(line, gutter)
+        head = parts[0]
+        rest = [w for part in parts[1:] for w in part]
+        in_label_column = all(w.x1 <= value_x0 for w in head)
+        row = rows[-1] if rows else None
+        new_page = row is not None and line.words[0].page != row.label_words[0].page
+        gap = line.top - previous_bottom if not new_page else float("inf")
+        previous_bottom = line.bottom
+        wrapped = row is not None and in_label_column and gap < 0.8 * line.size
+        if wrapped and _continues_label(row, head):
+            row.label_words.extend(head)
+            row.cells[0].extend(rest)
+            continue
+        start = by_index.get(index)
+        if start is not None:
+            rows.append(Row(start.field, list(start.label), [list(start.rest)]))
+            continue
+        if in_label_column and rest and gap > 0.6 * line.size and rest[0].x0 >= value_x0:
+            # An unknown label: a row of its own, so its value does not run into the last one.
+            rows.append(Row(None, list(head), [rest]))
+            continue
+        assert row is not None
+        row.cells[0].extend(line.words)
+    _split_city_partners(rows, gutter, value_x0)
     return rows
 
 
-def _split_city_partners(rows: list[Row], gutter: float) -> None:
-    """Split the city-attribute rows at the gutter between the city's and the partners' column."""
-    city = next((r for r in rows if r.field == "city" and r.cells), None)
-    if city is None:
+def _split_city_partners(rows: list[Row], gutter: float, value_x0: float) -> None:
+    """Split the city-attribute rows where their own words leave a gutter for a partner column."""
+    splits: dict[int, float] = {}
+    for n, row in enumerate(rows):
+        if row.field not in CITY_ROWS or not row.cells[0]:
+            continue
+        words = row.cells[0]
+        found = [
+            g
+            for g in gaps_between([(w.x0, w.x1) for w in words])
+            if g[1] - g[0] >= 1.5 * gutter and g[0] > value_x0
+        ]
+        if found:
+            splits[n] = found[0][1]
+    if not splits:
         return
-    gaps = [g for g in _gaps([(w.x0, w.x1) for w in city.cells[0]]) if g[1] - g[0] >= gutter]
-    if not gaps:
-        return
-    split = (gaps[0][0] + gaps[0][1]) / 2
-    for row in rows:
-        if row.field in CITY_ROWS and row.cells:
-            words = row.cells[0]
-            row.cells = [[w for w in words if w.x1 <= split], [w for w in words if w.x1 > split]]
+    column = statistics.median(splits.values())
+    for n, row in enumerate(rows):
+        if row.field not in CITY_ROWS:
+            continue
+        cut = splits.get(n, column) - gutter / 2
+        words = row.cells[0]
+        row.cells = [[w for w in words if w.x0 < cut], [w for w in words if w.x0 >= cut]]
 
 
 def table_rows(document: Document) -> list[Row]:
-    """The U-CAP table's rows: ruled when pdfplumber found rules, otherwise from word gaps."""
-    rows = ruled_rows(document)
+    """The U-CAP table's rows, from its labels; pdfplumber's ruled cells only when no labels read."""
+    rows = label_rows(document)
     if sum(1 for r in rows if r.field in CITY_ROWS) >= 2:
         return rows
-    return open_rows(document)
+    return ruled_rows(document) or rows

@@ -18,7 +18,7 @@ from pipeline.reading.document import Document, TextLine
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SDG = re.compile(r"\bSDG\s*#?\s*(\d{1,2})\b", re.I)
-_AGENDA = re.compile(r"(?:EU\s+)?Urban\s+Agenda(?:\s+for\s+the\s+EU)?(?:\s+topics?)?\s*:", re.I)
+_AGENDA = re.compile(r"(?:EU\s+)?Urban\s+Agenda(?:\s+for\s+the\s+EU)?(?:\s+[a-z]+)?\s*[:–—-]", re.I)
 _FOCUS_SPLIT = re.compile(r"(?:^|(?<=[.!?]))\s*([A-Z][^:.!?]{1,70}?):\s+")
 
 
@@ -194,23 +194,35 @@ class UcapExtractor:
         return lines
 
     def sections(self) -> dict[str, list[TextLine]]:
-        """The lines after the table, cut at the headings they contain."""
+        """The timeline, results and contact lines: their rows' values, then what follows."""
         parts: dict[str, list[TextLine]] = {"activities": [], "expected_results": [], "contact": []}
-        activities_row = self.by_field.get("activities")
-        if activities_row:
-            parts["activities"].extend(activities_row.cell_lines(0))
         current = "activities"
-        cues = label_config()["contact_cues"]
+        for name in ("activities", "expected_results"):
+            row = self.by_field.get(name)
+            if row is not None:
+                parts[name].extend(row.cell_lines(0))
+                current = name
         for line in self.following_lines():
-            text = line.text
-            heading = re.split(r":\s*$", text)[0]
+            heading = re.split(r":\s*$", line.text)[0]
             field, _score = match_label(heading)
-            if field in ("activities", "expected_results") and len(text) < 120:
+            if field in ("activities", "expected_results") and len(line.text) < 120:
                 current = field
                 continue
-            if EMAIL.search(text) or any(text.lower().startswith(c) for c in cues):
-                current = "contact"
             parts[current].append(line)
+        cues = label_config()["contact_cues"]
+        for name in ("activities", "expected_results"):
+            lines = parts[name]
+            cut = next(
+                (
+                    i
+                    for i, line in enumerate(lines)
+                    if EMAIL.search(line.text) or any(line.text.lower().startswith(c) for c in cues)
+                ),
+                None,
+            )
+            if cut is not None:
+                parts["contact"].extend(lines[cut:])
+                del lines[cut:]
         return parts
 
     def activities(self, lines: list[TextLine]) -> list[Activity]:
