@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,8 @@ def scan(pdf: bytes, rng: random.Random, axes: dict[str, Any]) -> bytes:
             pages.append(Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), page.mode))
     finally:
         document.close()
+    fixed = time.gmtime(1_577_836_800)  # 2020-01-01: byte-identical PDFs per seed
     buffer = io.BytesIO()
     pages[0].save(buffer, "PDF", resolution=float(dpi), save_all=True, append_images=pages[1:],
-                  quality=quality)  # fmt: skip
+                  quality=quality, creationDate=fixed, modDate=fixed)  # fmt: skip
     return buffer.getvalue()
