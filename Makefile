@@ -60,3 +60,19 @@ soak: setup
 
 schema: setup
 	$(UV) run --frozen citydocs schema --write
+
+# ---- generalization (issue 12): not part of CI. EVAL_N documents of the report range (300 by
+# default) through `citydocs run`, scored per field group and generation axis; the table is
+# appended to eval/results.md. `make eval-dev` does the same on the development range (60 by
+# default) into .eval/dev/ only. Poppler's pdftotext is the born-digital reading baseline.
+.PHONY: eval eval-dev eval-deps
+eval-deps: setup
+	@command -v pdftotext >/dev/null 2>&1 || { echo "installing poppler-utils with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils >/dev/null; }
+
+eval: eval-deps
+	$(UV) run --frozen python eval/run.py --range report --n $(or $(EVAL_N),300)
+
+eval-dev: eval-deps
+	$(UV) run --frozen python eval/run.py --range dev --n $(or $(EVAL_N),60)
