@@ -130,20 +130,25 @@ def build_ucap(rng: random.Random, half: str, axes: dict[str, Any]) -> tuple[byt
             "person": names.person(),
         }
         description = _fill(template["t"], act_slots)
-        places = [act_slots[k] for k in template["places"]]
+        # An activity's places are where the cooperation went: the document's own city is
+        # implied (the samples' convention), and a name inside an organisation's is no place.
+        places = [act_slots[k] for k in template["places"] if k != "city"]
         orgs = [act_slots[k] for k in template["orgs"]]
         people = [act_slots[k] for k in template.get("people", [])]
         outputs = [
             _fill(s, {**act_slots, "partner": partner["name"]})
             for s in rng.sample(sentences["outputs"], rng.randint(0, 3))
         ]
+        named = [act_slots[k] for k in ("org", "porg", "company", "company2")]
         for o in outputs:
             for org in (act_slots["porg"], act_slots["org"]):
                 if org in o and org not in orgs:
                     orgs.append(org)
-            for place in (partner["name"], city["name"]):
-                if place in o and place not in places:
-                    places.append(place)
+            bare = o
+            for org in named:
+                bare = bare.replace(org, "")
+            if partner["name"] in bare and partner["name"] not in places:
+                places.append(partner["name"])
         truth.add(truth.orgs, *orgs)
         truth.add(truth.people, *people)
         activities.append(

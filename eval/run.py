@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from corpus.__main__ import write_corpus  # noqa: E402
 from corpus.generate import DEV_START, REPORT_START  # noqa: E402
-from pipeline.evaluate import score_record, score_strings  # noqa: E402
+from app.evaluate import score_record, score_strings  # noqa: E402
 
 RESULTS = ROOT / "eval" / "results.md"
 LONG = 60
@@ -119,7 +119,7 @@ def long_strings(want: dict) -> list[str]:
 
 
 def _reader_text(path: str) -> str:
-    from pipeline.reader import read_pdf
+    from pipeline.reading.reader import read_pdf
 
     document = read_pdf(Path(path))
     parts = []

@@ -15,7 +15,7 @@ import pytest
 from corpus import REPORT_START, generate
 from corpus.pools import half_of
 from models import RecordAdapter
-from pipeline.evaluate import score_record
+from app.evaluate import score_record
 
 SLICE = [(REPORT_START + i, i % 3 == 0) for i in range(24)]  # (seed, scanned): 8 scanned
 FLOOR = 0.41
@@ -43,8 +43,8 @@ def test_report_documents_carry_report_names() -> None:
 
 
 def _extract(path: str) -> dict:
-    from pipeline.errors import CitydocsError
-    from pipeline.process import extract_document
+    from pipeline.base.errors import CitydocsError
+    from pipeline.running.extract import extract_document
 
     try:
         return json.loads(extract_document(Path(path)).model_dump_json())
