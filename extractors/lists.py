@@ -7,6 +7,7 @@ there too.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -52,7 +53,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     letters = [m for m in config["item_markers"] if m.isalnum()]
     signs = [m for m in config["item_markers"] if not m.isalnum()]
     bullet = re.compile(
-        rf"^\s*(?:(?:{'|'.join(map(re.escape, signs))})\s*(?=\S)|(?:{'|'.join(letters)})\s+(?=[A-Z“\"]))"
+        rf"^\s*(?:(?:{'|'.join(map(re.escape, signs))})\s*(?=\S)|(?:{'|'.join(letters)})\s+(?=[A-Z“\"])"
+        rf"|\(?\d{{1,2}}[.)]\s+(?=[A-Z“\"])|\(?[a-h]\)\s+(?=[A-Z“\"]))"
     )
     dated = re.compile(rf"^\s*(?:{DATE_PHRASE})\s*[:–—]", re.IGNORECASE)
     return timeline, bullet, dated
@@ -101,4 +103,32 @@ def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list
             items[-1].words.extend(line.words)
             continue
         items.append(Item(marker, [text], list(line.words)))
+    return items
+
+
+def _ends_short(line: TextLine, following: TextLine, right: float) -> bool:
+    """A line broken before the cell's edge although the next line's first word would fit."""
+    first = following.words[0]
+    room = right - line.x1
+    return room > (first.x1 - first.x0) + 0.6 * max(line.size, 1.0)
+
+
+def split_cell(lines: list[TextLine], right: float) -> list[Item]:
+    """A table cell as a list of items.
+
+    Markers decide when the cell has any. Without them, a line that stops short of the cell's
+    right edge although the next line's first word would have fitted ends an item: the writer
+    broke it there (an item per line, a paragraph's end), where wrapping would have filled it.
+    """
+    if not lines:
+        return []
+    if any(classify_line(line.text)[0] != "plain" for line in lines):
+        return split_items(lines)
+    items = [Item("plain", [lines[0].text.strip()], list(lines[0].words))]
+    for previous, line in itertools.pairwise(lines):
+        if _ends_short(previous, line, right):
+            items.append(Item("plain", [line.text.strip()], list(line.words)))
+        else:
+            items[-1].lines.append(line.text.strip())
+            items[-1].words.extend(line.words)
     return items

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from extractors.lists import label_config
+from extractors.lists import Item, label_config, split_cell
 from pipeline.reading.cleanup import clean_lines
 from pipeline.reading.document import Document, TextLine, Word
 from pipeline.reading.layout import gaps_between, group_lines
@@ -27,6 +27,7 @@ class Row:
     field: str | None
     label_words: list[Word] = field(default_factory=list)
     cells: list[list[Word]] = field(default_factory=list)  # [city, partners] or [value]
+    rights: list[float] = field(default_factory=list)  # each cell's right edge, where known
 
     @property
     def label(self) -> str:
@@ -40,6 +41,15 @@ class Row:
         if index >= len(self.cells) or not self.cells[index]:
             return []
         return _lines_in_order(self.cells[index])
+
+    def cell_items(self, index: int) -> list[Item]:
+        """The cell as a list: one item per marker, else per line broken short of the edge."""
+        lines = self.cell_lines(index)
+        if index < len(self.rights):
+            right = self.rights[index]
+        else:
+            right = max((line.x1 for line in lines), default=0.0)
+        return split_cell(lines, right)
 
     def cell_text(self, index: int, known: frozenset[str] = frozenset()) -> str:
         return clean_lines([line.text for line in self.cell_lines(index)], known)
@@ -207,6 +217,9 @@ def label_rows(document: Document) -> list[Row]:
             continue
         assert row is not None
         row.cells[0].extend(line.words)
+    right = max((w.x1 for row in rows for w in row.value_words), default=0.0)
+    for row in rows:
+        row.rights = [right]
     _split_city_partners(rows, gutter, value_x0)
     return rows
 
@@ -234,6 +247,7 @@ def _split_city_partners(rows: list[Row], gutter: float, value_x0: float) -> Non
         cut = splits.get(n, column) - gutter / 2
         words = row.cells[0]
         row.cells = [[w for w in words if w.x0 < cut], [w for w in words if w.x0 >= cut]]
+        row.rights = [cut, *row.rights]
 
 
 def table_rows(document: Document) -> list[Row]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz
 
 from extractors.dates import parse_date, parse_period, split_leading_date
 from extractors.entities import Entity, entities_of, parse, unique
@@ -14,49 +19,95 @@ from extractors.provenance import ProvenanceLog, words_for_text
 from extractors.table import Row, match_label, table_rows
 from models import Activity, City, Contact, FocusArea, Partner, Period, Sdg, UcapRecord
 from pipeline.reading.cleanup import clean_text, vocabulary
-from pipeline.reading.document import Document, TextLine
+from pipeline.reading.document import Document, TextLine, Word
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_SDG = re.compile(r"\bSDG\s*#?\s*(\d{1,2})\b", re.I)
+_SDG = re.compile(
+    r"\b(?:SDGs?|(?:Sustainable\s+Development\s+)?Goal)\s*(?:#|No\.?|n°)?\s*(\d{1,2})\b", re.I
+)
+SDGS_PATH = Path(__file__).with_name("data") / "sdgs.json"
 _AGENDA = re.compile(r"(?:EU\s+)?Urban\s+Agenda(?:\s+for\s+the\s+EU)?(?:\s+[a-z]+)?\s*[:–—-]", re.I)
-_FOCUS_SPLIT = re.compile(r"(?:^|(?<=[.!?]))\s*([A-Z][^:.!?]{1,70}?):\s+")
+# "Theme: description" or "Theme – description", at the start of the text or of a sentence.
+_FOCUS_SPLIT = re.compile(r"(?:^|(?<=[.!?]))\s*([A-Z][^:.!?]{1,70}?)(?::|\s+[-–—])\s+")
 
 
-def split_list(text: str) -> list[str]:
-    """ "Bilbao, Porto and Lyon" → ["Bilbao", "Porto", "Lyon"]."""
+def split_names(text: str) -> list[str]:
+    """A written list of names, cut at semicolons and at commas outside parentheses.
+
+    Never at "and": theme, topic and organisation names hold it ("Cultural Heritage and
+    Tourism"); ``split_places`` cuts "Porto and Lyon" where both sides are known places.
+    """
     if not text or NOT_STATED.match(text):
         return []
-    parts = re.split(r"\s*[;,\n]\s*|\s+and\s+(?=[A-Z])|\s+&\s+(?=[A-Z][a-z]+$)", text)
-    return [p.strip(" .") for p in parts if p and p.strip(" .") and not NOT_STATED.match(p)]
+    parts = re.split(r"\s*[;,]\s*(?![^()]*\))", text)
+    return [p.strip(" .") for p in parts if p.strip(" .") and not NOT_STATED.match(p.strip())]
+
+
+def split_places(text: str) -> list[str]:
+    """ "Bilbao, Porto and Lyon" → ["Bilbao", "Porto", "Lyon"]: "and" cuts between known places."""
+    gaz = gazetteer()
+    names: list[str] = []
+    for part in split_names(text):
+        pieces = re.split(r"\s+(?:and|&)\s+", part)
+        if len(pieces) > 1 and all(gaz.countries_of(_bare(p)) for p in pieces):
+            names.extend(pieces)
+        else:
+            names.append(part)
+    return names
+
+
+def _bare(name: str) -> str:
+    """A place name without what follows it in parentheses: "Lugo (Galicia, Spain)" → "Lugo"."""
+    return re.sub(r"\s*\(.*$", "", name).strip()
+
+
+def _in_parentheses(name: str) -> list[str]:
+    match = re.search(r"\(([^()]*)\)", name)
+    return [p.strip() for p in match.group(1).split(",") if p.strip()] if match else []
+
+
+@lru_cache(maxsize=1)
+def sdg_titles() -> dict[int, str]:
+    data = json.loads(SDGS_PATH.read_text(encoding="utf-8"))
+    return {int(number): title for number, title in data["goals"].items()}
+
+
+def _title_near(text: str, number: int) -> str | None:
+    """The goal's name when the text beside its number writes it (OCR noise allowed)."""
+    title = sdg_titles()[number]
+    window = text.strip(" :;,.–—-()")[: len(title) + 6]
+    if not window:
+        return None
+    if fuzz.partial_ratio(title.lower(), window.lower()) >= 88 and abs(
+        len(title) - len(window.split(")")[0].split(";")[0].strip())
+    ) <= max(6, len(title) // 4):
+        return title
+    return None
 
 
 def parse_sdgs(text: str) -> list[Sdg]:
-    """SDGs as "SDG9: Industry, …", "Good Health and Well-Being: SDG 3" or plain "SDG 11"."""
+    """SDGs however written: "SDG 9: Industry, …", "Goal 5 (Gender Equality)", "SDG 1 No
+    Poverty", "Good Health and Well-Being: SDG 3", several in one cell, or a bare "SDG 11"."""
     text = _AGENDA.split(text)[0]
-    matches = list(_SDG.finditer(text))
+    matches = [m for m in _SDG.finditer(text) if 1 <= int(m.group(1)) <= 17]
     found: list[Sdg] = []
     for i, match in enumerate(matches):
         number = int(match.group(1))
-        if not 1 <= number <= 17 or any(s.number == number for s in found):
+        if any(s.number == number for s in found):
             continue
         after_end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        after = text[match.end() : after_end].strip()
-        title: str | None = None
-        if after.startswith((":", "-", "–", "—", ".")):
-            title = after.lstrip(":-–—. ").strip(" ;,")
-        else:
-            before_start = matches[i - 1].end() if i else 0
-            before = text[before_start : match.start()].strip()
-            backward = re.search(r"([A-Z][^:;]*?)\s*[:–-]\s*$", before)
-            if backward:
-                title = backward.group(1).strip(" ;,")
-        found.append(Sdg(number=number, title=title or None))
+        before_start = matches[i - 1].end() if i else 0
+        title = _title_near(text[match.end() : after_end], number)
+        if title is None:
+            before = text[before_start : match.start()].rstrip(" :–—-(")
+            title = _title_near(before[-(len(sdg_titles()[number]) + 4) :], number)
+        found.append(Sdg(number=number, title=title))
     return found
 
 
 def parse_agenda_topics(text: str) -> list[str]:
     parts = _AGENDA.split(text, maxsplit=1)
-    return split_list(parts[1]) if len(parts) > 1 else []
+    return split_names(parts[1]) if len(parts) > 1 else []
 
 
 def parse_focus_areas(text: str) -> list[FocusArea]:
@@ -70,15 +121,6 @@ def parse_focus_areas(text: str) -> list[FocusArea]:
         description = text[head.end() : end].strip()
         areas.append(FocusArea(theme=head.group(1).strip(), description=description or None))
     return areas
-
-
-def cell_items(row: Row, known: frozenset[str]) -> list[str]:
-    """A cell as a list: one item per bullet, else the whole cell as one item."""
-    items = split_items(row.cell_lines(0))
-    if any(i.marker == "bullet" for i in items):
-        return [text for text in (i.text(known) for i in items) if text]
-    text = row.cell_text(0, known)
-    return [text] if text else []
 
 
 class UcapExtractor:
@@ -127,18 +169,25 @@ class UcapExtractor:
 
     def partners(self) -> list[Partner]:
         gaz = gazetteer()
-        names = split_list(self.cell("city", 1))
-        regions = split_list(self.cell("province", 1))
-        countries = split_list(self.cell("country", 1))
+        written = [n for text, _ in self.items("city", 1) for n in split_places(text)]
+        regions = [r for text, _ in self.items("province", 1) for r in split_places(text)]
+        countries = [c for text, _ in self.items("country", 1) for c in split_places(text)]
         listed = {code: name for name in countries for code in gaz.countries_of(name)[:1]}
-        aligned_regions = len(regions) == len(names)
+        aligned_regions = len(regions) == len(written)
         partners: list[Partner] = []
-        for i, name in enumerate(names):
+        for i, written_name in enumerate(written):
+            name = _bare(written_name) or written_name
             region = regions[i] if aligned_regions else None
             country: str | None = None
+            inside = _in_parentheses(written_name)  # "Lugo (Galicia, Spain)"
+            if inside and gaz.country(inside[-1]):
+                country = inside[-1]
+                inside = inside[:-1]
+            if inside:
+                region = inside[0]
             if region and gaz.country(region):  # the region row names a country for this partner
                 country, region = region, None
-            if len(countries) == len(names):
+            if country is None and len(countries) == len(written):
                 country = countries[i]
             elif country is None:
                 candidates = (gaz.countries_of(region) if region else []) + gaz.countries_of(name)
@@ -151,7 +200,7 @@ class UcapExtractor:
                     country = gaz.country_name(candidates[0])
             partners.append(Partner(name=name, region=region, country=country))
             self.log.add(f"partners[{i}]", words_for_text(self.cell_words("city", 1), name))
-        if not names:
+        if not written:
             self.warnings.append("no partner cities found in the table")
         return partners
 
@@ -166,11 +215,28 @@ class UcapExtractor:
         self.log.add("period", self.cell_words("period"))
         return Period(start=start, end=end, text=text)
 
-    def listed(self, field: str, path: str, splitter=split_list) -> list[str]:
-        items = splitter(self.cell(field))
-        for i, item in enumerate(items):
-            self.log.add(f"{path}[{i}]", words_for_text(self.cell_words(field), item))
-        return items
+    def items(self, field: str, index: int = 0) -> list[tuple[str, list[Word]]]:
+        """A cell's items (per marker or per deliberate line break), cleaned, with their words."""
+        row = self.by_field.get(field)
+        if row is None:
+            return []
+        return [(t, item.words) for item in row.cell_items(index) if (t := item.text(self.known))]
+
+    def listed(self, field: str, path: str) -> list[str]:
+        """Names listed in a cell: its items, each cut at commas and semicolons."""
+        names: list[str] = []
+        for text, words in self.items(field):
+            for name in split_names(text):
+                self.log.add(f"{path}[{len(names)}]", words_for_text(words, name))
+                names.append(name)
+        return names
+
+    def paragraphs(self, field: str) -> list[str]:
+        """A cell of prose items (challenges, objectives): one string per item."""
+        found = self.items(field)
+        for i, (_, words) in enumerate(found):
+            self.log.add(f"{field}[{i}]", words)
+        return [text for text, _ in found]
 
     # ------------------------------------------------------------------ after the table
     def following_lines(self) -> list[TextLine]:
@@ -301,22 +367,16 @@ class UcapExtractor:
             sdg_text
         )
         themes = self.listed("themes", "themes")
-        focus = parse_focus_areas(self.cell("focus_areas"))
-        for i, _ in enumerate(focus):
-            self.log.add(f"focus_areas[{i}]", self.cell_words("focus_areas"))
-        challenges = (
-            cell_items(self.by_field["challenges"], self.known)
-            if "challenges" in self.by_field
-            else []
-        )
-        objectives = (
-            cell_items(self.by_field["objectives"], self.known)
-            if "objectives" in self.by_field
-            else []
-        )
-        for name, items in (("challenges", challenges), ("objectives", objectives)):
-            for i, _ in enumerate(items):
-                self.log.add(f"{name}[{i}]", self.cell_words(name))
+        focus: list[FocusArea] = []
+        for text, words in self.items("focus_areas"):
+            for area in parse_focus_areas(text):
+                if area.theme is None and focus and focus[-1].description:
+                    focus[-1].description = f"{focus[-1].description} {area.description}"
+                    continue
+                self.log.add(f"focus_areas[{len(focus)}]", words)
+                focus.append(area)
+        challenges = self.paragraphs("challenges")
+        objectives = self.paragraphs("objectives")
         sdgs = parse_sdgs(sdg_text)
         for i, _ in enumerate(sdgs):
             self.log.add(f"sdgs[{i}]", self.cell_words("sdgs"))

@@ -62,6 +62,10 @@ class TextLine:
         return min(w.x0 for w in self.words)
 
     @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
