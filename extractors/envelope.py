@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import statistics
+
 from extractors.entities import Entity, unique
+from extractors.provenance import ProvenanceLog
 from models import Entities, Source
-from pipeline.reading.document import Block, Document
+from pipeline.reading.cleanup import clean_lines
+from pipeline.reading.document import Document, TextLine
+from pipeline.reading.layout import split_at_gaps
 
 
 def source_of(document: Document) -> Source:
@@ -18,12 +23,46 @@ def source_of(document: Document) -> Source:
     )
 
 
-def title_block(document: Document) -> Block | None:
-    """The document's own title: the largest-type heading of the first page outside the banner."""
-    first = [b for b in document.pages[0].blocks if b.region != "table"] if document.pages else []
-    if not first:
+def _line_size(line: TextLine) -> float:
+    """A line's type size by its median word: one tall OCR box does not make a heading."""
+    return statistics.median(w.size for w in line.words)
+
+
+def title_lines(document: Document) -> list[TextLine]:
+    """The document's own title: the largest type on the first page outside a table, with the
+    lines of the same size that continue it just below (a title wrapped over two lines)."""
+    if not document.pages:
+        return []
+    lines = [
+        run
+        for block in document.pages[0].blocks
+        if block.region != "table"
+        for line in block.lines
+        for run in split_at_gaps(line, 2 * line.size)
+        if len(run.text.strip()) >= 4
+    ]
+    if not lines:
+        return []
+    biggest = max(_line_size(line) for line in lines)
+    large = sorted(
+        (line for line in lines if _line_size(line) >= 0.9 * biggest), key=lambda ln: ln.top
+    )
+    title = [large[0]]
+    for line in large[1:]:
+        last = title[-1]
+        overlaps = line.x0 < last.x1 and last.x0 < line.x1
+        if overlaps and 0 <= line.top - last.bottom < 0.8 * _line_size(last):
+            title.append(line)
+    return title
+
+
+def title_of(document: Document, log: ProvenanceLog) -> str | None:
+    """The title's clean text, its words logged as the title's provenance."""
+    lines = title_lines(document)
+    if not lines:
         return None
-    return max(first, key=lambda b: (max(line.size for line in b.lines), -b.bbox[1]))
+    log.add("title", [w for line in lines for w in line.words])
+    return clean_lines([line.text for line in lines]) or None
 
 
 def entities_block(found: list[Entity]) -> Entities:

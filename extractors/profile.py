@@ -7,12 +7,13 @@ import re
 from rapidfuzz import fuzz
 
 from extractors.entities import entities_of, parse
-from extractors.envelope import entities_block, source_of, title_block, title_case
+from extractors.envelope import entities_block, source_of, title_case, title_of
 from extractors.figures import figures_in
 from extractors.places import gazetteer
 from extractors.provenance import ProvenanceLog
 from models import City, CooperationArea, ProfileRecord, Section
-from pipeline.reading.document import Block, Document
+from pipeline.reading.document import Block, Document, Word
+from pipeline.reading.layout import split_at_gaps
 
 _PROGRAMME = re.compile(r"international\s+urban(?:\s+and\s+regional)?\s+cooperation", re.I)
 _FUNDED = re.compile(r"funded\s+by\s+(?:\S+\s+)??(?:the\s+)?((?:[A-Z][\w-]*\s*)+)", re.I)
@@ -73,20 +74,37 @@ class ProfileExtractor:
         self.sidebar = [b for b in blocks if b.region == "sidebar"]
         self.body = merged_paragraphs([b for b in blocks if b.region == "body"])
 
+    def banner_fragments(self) -> list[list[Word]]:
+        """Runs of words on the first page's lines, cut at wide gaps (a banner set beside the
+        title shares its baseline), banner blocks first: where the programme and funder stand."""
+        if not self.document.pages:
+            return []
+        ordered = self.banner + [b for b in self.document.pages[0].blocks if b not in self.banner]
+        return [
+            run.words
+            for block in ordered
+            for line in block.lines
+            for run in split_at_gaps(line, 2 * line.size)
+        ]
+
     def programme(self) -> tuple[str | None, str | None]:
-        text = " ".join(b.text for b in self.banner) or self.document.text[:600]
-        programme = _PROGRAMME.search(text)
-        funded = _FUNDED.search(text)
-        words = [w for b in self.banner for w in b.words]
-        name = title_case(programme.group(0)) if programme else None
-        if name:
-            self.log.add(
-                "programme", [w for w in words if w.text.isupper() and len(w.text) > 2] or words
-            )
-        funder = " ".join(funded.group(1).split()) if funded else None
-        if funder:
-            funder = re.sub(r"^(?:\S*[^\w\s]\S*\s+)", "", funder)  # OCR debris for "the"
-            self.log.add("funded_by", [w for w in words if not w.text.isupper()] or words)
+        fragments = self.banner_fragments()
+        name = funder = None
+        for words in fragments:
+            funded = _FUNDED.search(" ".join(w.text for w in words))
+            if funded:
+                funder = re.sub(r"^(?:\S*[^\w\s]\S*\s+)", "", " ".join(funded.group(1).split()))
+                self.log.add("funded_by", words)  # "the" read as debris by OCR, dropped above
+                break
+        # The programme's name may wrap: look for it over consecutive runs.
+        for start in range(len(fragments)):
+            words = [w for run in fragments[start : start + 3] for w in run]
+            programme = _PROGRAMME.match(" ".join(w.text for w in words))
+            if programme:
+                name = title_case(programme.group(0))
+                count = len(programme.group(0).split())
+                self.log.add("programme", words[:count])
+                break
         if not name:
             self.warnings.append("no programme banner found")
         return name, funder
@@ -182,18 +200,11 @@ class ProfileExtractor:
         prose = [p.text for _, paras in sections for p in paras if p.text]
         # Names come from the prose and the banner's funder (in title case: an all-capitals
         # line reads as a row of acronyms); headings and the themes are topics, not names.
-        banner = [
-            title_case(funded.group(0))
-            for b in self.banner
-            if (funded := re.search(r"funded\s+by\b.*", b.text, re.I | re.S))
-        ]
+        banner = [f"Funded by the {funded_by}"] if funded_by else []
         docs = parse(prose + banner)
         figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)]
-        title = title_block(self.document)
-        if title is not None:
-            self.log.add("title", title.words)
         record = ProfileRecord(
-            title=title.text if title is not None and title.text else None,
+            title=title_of(self.document, self.log),
             source=source_of(self.document),
             city=city,
             entities=entities_block(entities_of(docs)),

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from extractors.lists import Item, label_config, split_cell
 from pipeline.reading.cleanup import clean_lines
 from pipeline.reading.document import Document, TextLine, Word
-from pipeline.reading.layout import gaps_between, group_lines
+from pipeline.reading.layout import gaps_between, group_lines, split_at_gaps
 
 CITY_ROWS = {"city", "province", "country", "population", "area"}
 
@@ -109,13 +109,7 @@ def ruled_rows(document: Document) -> list[Row]:
 
 
 def _fragments(line: TextLine, gutter: float) -> list[list[Word]]:
-    parts: list[list[Word]] = [[line.words[0]]]
-    for word in line.words[1:]:
-        if word.x0 - parts[-1][-1].x1 >= gutter:
-            parts.append([word])
-        else:
-            parts[-1].append(word)
-    return parts
+    return [run.words for run in split_at_gaps(line, gutter)]
 
 
 def _text(words: list[Word]) -> str:

@@ -11,14 +11,14 @@ from rapidfuzz import fuzz
 
 from extractors.dates import parse_date, parse_period, split_leading_date
 from extractors.entities import Entity, entities_of, parse, unique
-from extractors.envelope import entities_block, source_of, title_block
+from extractors.envelope import entities_block, source_of, title_of
 from extractors.lists import Item, label_config, split_items
 from extractors.numbers import NOT_STATED, parse_area_km2, parse_population
 from extractors.places import fold, gazetteer
 from extractors.provenance import ProvenanceLog, words_for_text
 from extractors.table import Row, match_label, table_rows
 from models import Activity, City, Contact, FocusArea, Partner, Period, Sdg, UcapRecord
-from pipeline.reading.cleanup import clean_text, vocabulary
+from pipeline.reading.cleanup import vocabulary
 from pipeline.reading.document import Document, TextLine, Word
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -397,11 +397,8 @@ class UcapExtractor:
                 e.text for e in found if e.label == "PLACE" and fold(e.text) != own
             )
             activity.organizations = unique(e.text for e in found if e.label == "ORG")
-        title = title_block(self.document)
-        if title is not None:
-            self.log.add("title", title.words)
         record = UcapRecord(
-            title=clean_text(title.text) if title is not None and title.text else None,
+            title=title_of(self.document, self.log),
             source=source_of(self.document),
             city=city,
             entities=entities_block(self.table_places(city, partners) + entities_of(docs)),

@@ -82,12 +82,14 @@ def join_hyphenated(head: str, tail: str, known: frozenset[str] = frozenset()) -
 def fix_ocr_confusions(text: str) -> str:
     """Fix OCR letter confusions only where context decides.
 
-    ``lts``/``lt`` at a sentence start is "Its"/"It" (a lower-case l cannot start a sentence);
+    ``lts``/``lt`` at a sentence start is "Its"/"It" (a lower-case l cannot start a sentence,
+    nor a word of capitals);
     a word mixing letters with 0/1/5 becomes the dictionary word when the swap makes one.
     """
     text = re.sub(
         r"(^|[.!?]\s+|[“\"(]\s*)l(t|ts|n|s|f)\b", lambda m: m.group(1) + "I" + m.group(2), text
     )
+    text = re.sub(r"\bl(?=[A-Z]{2,}\b)", "I", text)  # "lUC": a capital I in a word of capitals
 
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)

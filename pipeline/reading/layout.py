@@ -49,6 +49,18 @@ def gaps_between(intervals: list[tuple[float, float]]) -> list[tuple[float, floa
     return gaps
 
 
+def split_at_gaps(line: TextLine, gap: float) -> list[TextLine]:
+    """A line cut where its words leave a gap of at least ``gap`` points: table cells, or a
+    banner set on the title's baseline, share a line without sharing a phrase."""
+    runs: list[list[Word]] = [[line.words[0]]]
+    for word in line.words[1:]:
+        if word.x0 - runs[-1][-1].x1 >= gap:
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    return [TextLine(run) for run in runs]
+
+
 def group_lines(words: list[Word]) -> list[TextLine]:
     """Words → lines: a word joins the line whose vertical span holds its centre."""
     lines: list[list[Word]] = []
@@ -113,7 +125,9 @@ def _x_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
 
 def _y_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
     gaps = [
-        g for g in gaps_between([(w.top, w.bottom) for w in words]) if g[1] - g[0] >= layout.min_line_gap
+        g
+        for g in gaps_between([(w.top, w.bottom) for w in words])
+        if g[1] - g[0] >= layout.min_line_gap
     ]
     if not gaps:
         return None
