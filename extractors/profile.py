@@ -9,9 +9,12 @@ from rapidfuzz import fuzz
 from extractors.entities import entities_of, parse
 from extractors.envelope import entities_block, source_of, title_case, title_of
 from extractors.figures import figures_in
+from extractors.headed import list_under
+from extractors.numbers import parse_amount
 from extractors.places import gazetteer
 from extractors.provenance import ProvenanceLog
-from models import City, CooperationArea, ProfileRecord, Section
+from models import City, CooperationArea, KeyFigure, ProfileRecord, Section
+from pipeline.reading.cleanup import clean_lines, vocabulary
 from pipeline.reading.document import Block, Document, Word
 from pipeline.reading.layout import split_at_gaps
 
@@ -27,7 +30,15 @@ COOPERATION_HEADINGS = (
     "areas of cooperation",
     "cooperation interests",
 )
-THEME_HEADINGS = ("thematic interests", "thematic areas", "themes of interest", "areas of interest")
+THEME_HEADINGS = (
+    "thematic interests",
+    "thematic areas",
+    "themes of interest",
+    "areas of interest",
+    "thematic priorities",
+)
+FIGURE_HEADINGS = ("key figures", "facts and figures", "the city in figures", "in figures")
+_FIGURE_PAIR = re.compile(r"^\s*([A-Z][^:]{1,40}):\s*(\S.*)$")
 
 
 def _heading_like(block: Block, *names: str) -> bool:
@@ -64,12 +75,31 @@ def merged_paragraphs(blocks: list[Block]) -> list[Block]:
     return merged
 
 
+def _without(block: Block, taken: set[int]) -> Block | None:
+    """The block without the lines a headed list took (None when nothing is left)."""
+    lines = [ln for ln in block.lines if not any(id(w) in taken for w in ln.words)]
+    if len(lines) == len(block.lines):
+        return block
+    if not lines:
+        return None
+    return Block(
+        block.page, block.region, lines, block.kind, clean_lines([ln.text for ln in lines])
+    )
+
+
 class ProfileExtractor:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.log = ProvenanceLog()
         self.warnings: list[str] = list(document.warnings)
-        blocks = document.blocks
+        self.known = vocabulary(line.text for b in document.blocks for line in b.lines)
+        others = (*COOPERATION_HEADINGS, "socio-economic profile")
+        self.theme_list = list_under(document, THEME_HEADINGS, FIGURE_HEADINGS + others)
+        self.figure_list = list_under(document, FIGURE_HEADINGS, THEME_HEADINGS + others)
+        listed = {
+            id(w) for found in (self.theme_list, self.figure_list) if found for w in found.words
+        }
+        blocks = [b for b in (_without(b, listed) for b in document.blocks) if b is not None]
         self.banner = [b for b in blocks if b.region == "banner"]
         self.sidebar = [b for b in blocks if b.region == "sidebar"]
         self.body = merged_paragraphs([b for b in blocks if b.region == "body"])
@@ -151,16 +181,42 @@ class ProfileExtractor:
         return City(name=name, province=province, country=country)
 
     def themes(self) -> list[str]:
-        candidates = [b for b in self.sidebar if b.kind == "paragraph"]
-        if not candidates:
-            for heading, paragraphs in self.sections():
-                if heading is not None and _heading_like(heading, *THEME_HEADINGS):
-                    candidates = paragraphs
-        themes = []
-        for block in candidates:
-            self.log.add(f"thematic_interests[{len(themes)}]", block.words)
-            themes.append(block.text)
+        themes: list[str] = []
+        if self.theme_list is not None:
+            for item in self.theme_list.items:
+                text = item.text(self.known)
+                if text and not _FIGURE_PAIR.match(text):
+                    self.log.add(f"thematic_interests[{len(themes)}]", item.words)
+                    themes.append(text)
+            return themes
+        for block in (b for b in self.sidebar if b.kind == "paragraph"):
+            if block.text and not _FIGURE_PAIR.match(block.text):
+                self.log.add(f"thematic_interests[{len(themes)}]", block.words)
+                themes.append(block.text)
         return themes
+
+    def listed_figures(self) -> list[KeyFigure]:
+        """Key figures listed as "Label: value" under their own heading."""
+        if self.figure_list is None:
+            return []
+        pairs = [
+            (m.group(1).strip(), m.group(2).strip(), item)
+            for item in self.figure_list.items
+            if (m := _FIGURE_PAIR.match(item.text(self.known)))
+        ]
+        docs = parse([value for _, value, _ in pairs])
+        figures: list[KeyFigure] = []
+        for (label, value, _item), doc in zip(pairs, docs, strict=True):
+            found = figures_in(doc)
+            if not found:
+                amount = parse_amount(value)
+                if amount is None:
+                    continue
+                found = [KeyFigure(text=value, value=amount, unit=None, context=None)]
+            figure = found[0]
+            figure.context = label.lower()
+            figures.append(figure)
+        return figures
 
     def cooperation_areas(self, sections) -> list[CooperationArea]:
         areas: list[CooperationArea] = []
@@ -185,7 +241,7 @@ class ProfileExtractor:
         sections = [
             (h, paras)
             for h, paras in sections
-            if h is None or not _heading_like(h, *THEME_HEADINGS)
+            if h is None or not _heading_like(h, *THEME_HEADINGS, *FIGURE_HEADINGS)
         ]
         section_models = []
         for heading, paragraphs in sections:
@@ -202,7 +258,7 @@ class ProfileExtractor:
         # line reads as a row of acronyms); headings and the themes are topics, not names.
         banner = [f"Funded by the {funded_by}"] if funded_by else []
         docs = parse(prose + banner)
-        figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)]
+        figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)] + self.listed_figures()
         record = ProfileRecord(
             title=title_of(self.document, self.log),
             source=source_of(self.document),

@@ -1,0 +1,89 @@
+"""Lists under a heading of their own: a flyer's thematic interests or key figures, wherever
+the layout puts them (a sidebar, a box under the title, a section of the body, the end).
+
+The list is the lines below a heading that names it, up to the next line that looks like a
+heading (set apart from the items by weight, capitals or size), a heading of another known
+list, or the end of the heading's region on its page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from extractors.lists import Item, split_cell
+from pipeline.reading.document import Block, Document, TextLine
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s&-]", " ", text.lower()).split())
+
+
+def names_heading(text: str, names: tuple[str, ...]) -> bool:
+    """Whether a short line is a heading with one of these names (OCR noise and additions such
+    as "of the city" allowed)."""
+    norm = _norm(text)
+    if not norm or len(norm.split()) > 8:
+        return False
+    return any(
+        fuzz.ratio(norm, n) >= 85 or (norm.startswith(n) and len(norm) < 2 * len(n)) for n in names
+    )
+
+
+def _styled_apart(line: TextLine, item: TextLine) -> bool:
+    """A line set apart from a list's items the way headings are: bolder, capitals, larger."""
+    text = line.text
+    letters = [c for c in text if c.isalpha()]
+    caps = bool(letters) and all(c.isupper() for c in letters) and len(letters) > 3
+    item_letters = [c for c in item.text if c.isalpha()]
+    item_caps = bool(item_letters) and all(c.isupper() for c in item_letters)
+    return (line.bold and not item.bold) or (caps and not item_caps) or line.size > 1.15 * item.size
+
+
+@dataclass
+class HeadedList:
+    heading: TextLine
+    block: Block
+    items: list[Item]
+
+    @property
+    def words(self) -> list:
+        """The heading's words and every item's: what the list takes out of the prose."""
+        return [*self.heading.words, *(w for item in self.items for w in item.words)]
+
+
+def _placed_lines(document: Document) -> list[tuple[Block, TextLine]]:
+    return [(block, line) for block in document.blocks for line in block.lines]
+
+
+def list_under(
+    document: Document, names: tuple[str, ...], others: tuple[str, ...] = ()
+) -> HeadedList | None:
+    """The first list under a heading with one of ``names``; ``others`` name headings that end it."""
+    placed = _placed_lines(document)
+    for index, (block, line) in enumerate(placed):
+        if not names_heading(line.text, names):
+            continue
+        body: list[tuple[Block, TextLine]] = []
+        for other_block, other in placed[index + 1 :]:
+            if other_block.region != block.region or other_block.page != block.page:
+                break
+            if names_heading(other.text, names + others):
+                break
+            if body and _styled_apart(other, body[0][1]) and len(other.text.split()) <= 8:
+                break
+            body.append((other_block, other))
+        lines = [line for _, line in body]
+        region_right = max(
+            (
+                ln.x1
+                for b in document.blocks
+                if b.page == block.page and b.region == block.region
+                for ln in b.lines
+            ),
+            default=0.0,
+        )
+        return HeadedList(line, block, split_cell(lines, region_right))
+    return None
