@@ -6,13 +6,14 @@ import re
 
 from rapidfuzz import fuzz
 
+from extractors import city_facts
 from extractors.entities import entities_of, parse
-from extractors.envelope import entities_block, source_of, title_case, title_of
+from extractors.envelope import entities_block, source_of, title_case, title_lines, title_of
 from extractors.figures import figures_in
 from extractors.headed import list_under
 from extractors.numbers import parse_amount
 from extractors.places import gazetteer
-from extractors.provenance import ProvenanceLog
+from extractors.provenance import ProvenanceLog, words_for_text
 from models import City, CooperationArea, KeyFigure, ProfileRecord, Section
 from pipeline.reading.cleanup import clean_lines, vocabulary
 from pipeline.reading.document import Block, Document, Word
@@ -24,6 +25,7 @@ _PROVINCE = re.compile(
     r"(?:(?:capital|part|city)\s+of|located\s+in|lies\s+in)\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)\s+"
     r"(Province|Region|State|Prefecture|County|Department|Autonomous Region)\b"
 )
+_PROFILE_WORDS = re.compile(r"\s*[–—:|-]?\s*\b(?:city\s+)?profile\b(?:\s+of\b)?\s*", re.I)
 _AREA_TITLE = re.compile(r"^([A-Z][^.:!?]{2,60}?)[.:]\s+(\S.*)$", re.DOTALL)
 COOPERATION_HEADINGS = (
     "preferred areas of cooperation",
@@ -85,6 +87,14 @@ def _without(block: Block, taken: set[int]) -> Block | None:
     return Block(
         block.page, block.region, lines, block.kind, clean_lines([ln.text for ln in lines])
     )
+
+
+def _as_in(name: str, prose: str) -> str:
+    """A name set in capitals (a title's) as the prose writes it, where the prose names it."""
+    if not name.isupper():
+        return name
+    found = re.search(re.escape(name), prose, re.I)
+    return found.group(0) if found else name.title()
 
 
 class ProfileExtractor:
@@ -150,35 +160,70 @@ class ProfileExtractor:
                 sections.append((None, [block]))
         return sections
 
-    def city(self, sections: list[tuple[Block | None, list[Block]]]) -> City:
+    def city_name(self, sections: list[tuple[Block | None, list[Block]]], prose: str):
+        """The city's name and its words: from the title ("<City> – City Profile"), an "About
+        <City>" heading, a sidebar heading the gazetteer knows, or the first sentence's subject."""
+        title = title_lines(self.document)
+        text = " ".join(line.text for line in title)
+        bare = _PROFILE_WORDS.sub("", text).strip(" –—-:|,")
+        if bare and len(bare.split()) <= 5 and bare[:1].isupper() and bare != text:
+            return _as_in(bare, prose), [w for line in title for w in line.words]
+        for heading, _ in sections:
+            about = re.match(
+                r"^(?:about|welcome to|discover)\s+(.+)$", heading.text if heading else "", re.I
+            )
+            if about and len(about.group(1).split()) <= 5:
+                return _as_in(about.group(1).strip(" :"), prose), heading.words
         gaz = gazetteer()
         big = [
             b for b in self.sidebar + self.body if b.kind == "heading" and len(b.text.split()) <= 4
         ]
-        name_block = next((b for b in big if gaz.countries_of(b.text)), None)
-        first_text = next((p.text for _, paras in sections for p in paras if p.text), "")
-        name = name_block.text if name_block else None
-        if name is None:
-            subject = re.match(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*,", first_text)
-            name = subject.group(1) if subject else None
-        if name_block is not None:
-            self.log.add("city.name", name_block.words)
-        province_match = _PROVINCE.search(first_text)
-        province = province_match.group(1) if province_match else None
-        country = None
-        for sentence_country in re.findall(
-            r"\b(?:of|in)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)", first_text
-        ):
-            found = gaz.country(sentence_country)
-            if found:
-                country = sentence_country
-                break
+        block = next((b for b in big if gaz.countries_of(b.text)), None)
+        if block is not None:
+            return block.text, block.words
+        subject = re.match(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*(?:,|is\b)", prose)
+        return (subject.group(1), []) if subject else (None, [])
+
+    def city(self, sections: list[tuple[Block | None, list[Block]]]) -> City:
+        gaz = gazetteer()
+        paragraphs = [p for _, paras in sections for p in paras if p.text]
+        prose = " ".join(p.text for p in paragraphs)
+        name, name_words = self.city_name(sections, prose)
+        if name_words:
+            self.log.add("city.name", name_words)
+        country = city_facts.country(prose, gaz)
         if country is None and name:
             codes = gaz.countries_of(name)
             country = gaz.country_name(codes[0]) if codes else None
+        found = gaz.country(country) if country else None
+        explicit = _PROVINCE.search(prose)
+        province = (
+            explicit.group(1)
+            if explicit
+            else city_facts.province(prose, gaz, found.country if found else None, name)
+        )
+        people = city_facts.population(prose)
+        area = city_facts.area_km2(prose)
+        for path, stated in (
+            ("city.country", country),
+            ("city.province", province),
+            ("city.population", people.text if people else None),
+            ("city.population_text", people.text if people else None),
+            ("city.area_km2", area.text if area else None),
+        ):
+            holder = next((p for p in paragraphs if stated and stated in p.text), None)
+            if holder is not None:
+                self.log.add(path, words_for_text(holder.words, stated))
         if name is None:
             self.warnings.append("could not find the city's name")
-        return City(name=name, province=province, country=country)
+        return City(
+            name=name,
+            province=province,
+            country=country,
+            population=round(people.value) if people else None,
+            population_text=people.text if people else None,
+            area_km2=area.value if area else None,
+        )
 
     def themes(self) -> list[str]:
         themes: list[str] = []

@@ -1,0 +1,95 @@
+"""The document's own city as a flyer's prose states it: "about 232,000 inhabitants on 88 km²",
+"Around 4.2 million people", "the second-largest city of <Province>", "a city in <Country>".
+
+Each finder returns the phrase as written (for the record's ``_text`` fields and provenance)
+with its value; places are checked against the gazetteer, never taken on the wording alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.numbers import MULTIPLIERS, NUMBER, parse_amount, parse_area_km2
+from extractors.places import Gazetteer
+
+_MULT = "|".join(sorted((m for m in MULTIPLIERS if len(m) > 1), key=len, reverse=True))
+_AMOUNT = rf"(?:{NUMBER})(?:\s*(?:{_MULT})\b\.?)?"
+_ABOUT = (
+    r"(?:(?:about|around|some|approximately|nearly|almost|over|more\s+than|roughly|close\s+to)\s+)?"
+)
+_POPULATION = (
+    re.compile(rf"(?P<n>{_AMOUNT})\s+(?:inhabitants|residents|people|citizens)\b", re.I),
+    re.compile(
+        rf"population\s+(?:of|is|was|stands\s+at|reached|reaches|:)\s+{_ABOUT}(?P<n>{_AMOUNT})",
+        re.I,
+    ),
+    re.compile(rf"home\s+to\s+{_ABOUT}(?P<n>{_AMOUNT})", re.I),
+)
+_AREA = re.compile(
+    rf"(?P<n>(?:{NUMBER})\s*(?:km\s*[²2]|square\s+kilomet(?:re|er)s|sq\.?\s*km|hectares|ha\b))",
+    re.I,
+)
+_NAME = (
+    r"([A-Z][\w'’.-]*(?:\s+(?:de|del|do|da|di|la|le|of|upon|am|an|im|sur|en)?\s*[A-Z][\w'’.-]*)*)"
+)
+_PROVINCE = re.compile(
+    rf"(?:capital|largest\s+city|city|cities|part|centre|center|heart|seat)\s+of\s+(?:the\s+)?{_NAME}"
+    rf"|(?:lies|located|situated|is)\s+in\s+(?:the\s+)?(?:province|region|state)?\s*(?:of\s+)?{_NAME}"
+)
+_COUNTRY = re.compile(rf"\b(?:of|in)\s+(?:the\s+)?{_NAME}")
+
+
+@dataclass
+class Stated:
+    """A fact as the prose writes it, and what it means."""
+
+    text: str
+    value: float | str
+
+
+def population(text: str) -> Stated | None:
+    for pattern in _POPULATION:
+        match = pattern.search(text)
+        if match:
+            amount = parse_amount(match.group("n"))
+            if amount is not None and amount >= 100:
+                return Stated(match.group("n").strip(" ."), amount)
+    return None
+
+
+def area_km2(text: str) -> Stated | None:
+    match = _AREA.search(text)
+    if not match:
+        return None
+    value = parse_area_km2(match.group("n"))
+    return Stated(match.group("n"), value) if value else None
+
+
+def province(text: str, gaz: Gazetteer, country_code: str | None, city: str | None) -> str | None:
+    """A region the prose places the city in, when the gazetteer knows it (in that country)."""
+    for match in _PROVINCE.finditer(text):
+        name = next(g for g in match.groups() if g)
+        for candidate in (name, re.sub(r"\s+(?:Province|Region|State)$", "", name)):
+            if city and candidate == city:
+                continue
+            regions = gaz.region(candidate)
+            if (
+                regions
+                and (country_code is None or any(r.country == country_code for r in regions))
+                and not gaz.country(candidate)
+            ):
+                return candidate
+    return None
+
+
+def country(text: str, gaz: Gazetteer) -> str | None:
+    """The first country the prose names after "of" or "in"."""
+    for match in _COUNTRY.finditer(text):
+        words = match.group(1).split()
+        for end in range(len(words), 0, -1):  # "Spain Several…" → "Spain"
+            candidate = " ".join(words[:end])
+            found = gaz.country(candidate)
+            if found and len(candidate) >= 4:
+                return candidate
+    return None
