@@ -48,22 +48,44 @@ class Stated:
     value: float | str
 
 
-def population(text: str) -> Stated | None:
-    for pattern in _POPULATION:
-        match = pattern.search(text)
-        if match:
-            amount = parse_amount(match.group("n"))
-            if amount is not None and amount >= 100:
-                return Stated(match.group("n").strip(" ."), amount)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+# Words before a figure that say it measures something other than the city itself.
+_ELSEWHERE = re.compile(
+    r"\b(?:metropolitan|metro\s+area|region|regional|province|county|greater|circle|radius|"
+    r"within|surrounding|hinterland|catchment|agglomeration|country|nation|district)\b",
+    re.I,
+)
+_SUBJECT = re.compile(r"\b(?:the\s+city|the\s+municipality|it|its)\b", re.I)
+
+
+def _about_the_city(sentence: str, start: int, city: str | None) -> bool:
+    """A figure states the city's own size when its sentence is about the city (named, or "the
+    city", "it") and nothing before the figure points elsewhere (a region, a metropolitan area)."""
+    if _ELSEWHERE.search(sentence[:start]):
+        return False
+    named = bool(city) and city.lower() in sentence.lower()
+    return named or bool(_SUBJECT.search(sentence))
+
+
+def population(text: str, city: str | None = None) -> Stated | None:
+    for sentence in _SENTENCE.split(text):
+        for pattern in _POPULATION:
+            match = pattern.search(sentence)
+            if match and _about_the_city(sentence, match.start(), city):
+                amount = parse_amount(match.group("n"))
+                if amount is not None and amount >= 100:
+                    return Stated(match.group("n").strip(" ."), amount)
     return None
 
 
-def area_km2(text: str) -> Stated | None:
-    match = _AREA.search(text)
-    if not match:
-        return None
-    value = parse_area_km2(match.group("n"))
-    return Stated(match.group("n"), value) if value else None
+def area_km2(text: str, city: str | None = None) -> Stated | None:
+    for sentence in _SENTENCE.split(text):
+        match = _AREA.search(sentence)
+        if match and _about_the_city(sentence, match.start(), city):
+            value = parse_area_km2(match.group("n"))
+            if value:
+                return Stated(match.group("n"), value)
+    return None
 
 
 def province(text: str, gaz: Gazetteer, country_code: str | None, city: str | None) -> str | None:
@@ -88,7 +110,7 @@ def country(text: str, gaz: Gazetteer) -> str | None:
     for match in _COUNTRY.finditer(text):
         words = match.group(1).split()
         for end in range(len(words), 0, -1):  # "Spain Several…" → "Spain"
-            candidate = " ".join(words[:end])
+            candidate = " ".join(words[:end]).rstrip(".")
             found = gaz.country(candidate)
             if found and len(candidate) >= 4:
                 return candidate

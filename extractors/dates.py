@@ -25,6 +25,7 @@ _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*$")
 DATE_PHRASE = (
     rf"(?:(?:19|20)\d{{2}}-[01]\d(?:-[0-3]\d)?"
     rf"|\d{{1,2}}[./][01]?\d[./](?:19|20)\d{{2}}"
+    rf"|[01]?\d/(?:19|20)\d{{2}}"
     rf"|(?:\d{{1,2}}(?:st|nd|rd|th)?\s*(?:[-–—]\s*\d{{1,2}}(?:st|nd|rd|th)?\s*)?)?"
     rf"(?:{MONTHS})\.?(?:\s*[-–—/]\s*(?:{MONTHS})\.?)?,?\s+(?:\d{{1,2}},\s*)?(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}(?:\s*[-–—]\s*(?:19|20)\d{{2}})?"
@@ -41,6 +42,7 @@ def _parser() -> DateDataParser:
         languages=["en"],
         settings={
             "PREFER_DAY_OF_MONTH": "first",
+            "DATE_ORDER": "DMY",  # the programme's documents write day before month
             "REQUIRE_PARTS": ["year"],
             "STRICT_PARSING": False,
         },
@@ -60,6 +62,9 @@ def parse_date(text: str | None) -> str | None:
     )
     if year:
         return year.group(1)
+    month_year = re.match(r"^([01]?\d)\s*/\s*((?:19|20)\d{2})$", text)  # "03/2016"
+    if month_year and 1 <= int(month_year.group(1)) <= 12:
+        return f"{month_year.group(2)}-{int(month_year.group(1)):02d}"
     day_range = _DAY_RANGE.match(text)
     if day_range:
         text = f"{day_range.group(1)} {day_range.group(2)} {day_range.group(3)}"

@@ -8,6 +8,7 @@ list, or the end of the heading's region on its page.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -75,15 +76,14 @@ def list_under(
             if body and _styled_apart(other, body[0][1]) and len(other.text.split()) <= 8:
                 break
             body.append((other_block, other))
-        lines = [line for _, line in body]
-        region_right = max(
-            (
-                ln.x1
-                for b in document.blocks
-                if b.page == block.page and b.region == block.region
-                for ln in b.lines
-            ),
+        # A region's right edge over every page (a short last page is no narrower column);
+        # the reader's paragraphs are items already, and lines within one are split further.
+        right = max(
+            (ln.x1 for b in document.blocks if b.region == block.region for ln in b.lines),
             default=0.0,
         )
-        return HeadedList(line, block, split_cell(lines, region_right))
+        items: list[Item] = []
+        for _, group in itertools.groupby(body, key=lambda placed: id(placed[0])):
+            items.extend(split_cell([line for _, line in group], right))
+        return HeadedList(line, block, items)
     return None

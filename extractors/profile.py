@@ -202,8 +202,8 @@ class ProfileExtractor:
             if explicit
             else city_facts.province(prose, gaz, found.country if found else None, name)
         )
-        people = city_facts.population(prose)
-        area = city_facts.area_km2(prose)
+        people = city_facts.population(prose, name)
+        area = city_facts.area_km2(prose, name)
         for path, stated in (
             ("city.country", country),
             ("city.province", province),

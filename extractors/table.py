@@ -202,15 +202,17 @@ def label_rows(document: Document) -> list[Row]:
             row.cells[0].extend(rest)
             continue
         start = by_index.get(index)
-        if start is not None:
+        # A label alone on its line opens a row only where white space sets it off: inside a
+        # full-width value, a line may begin with a word that is also a label ("Department").
+        if start is not None and (row is None or start.rest or gap >= 0.4 * line.size):
             rows.append(Row(start.field, list(start.label), [list(start.rest)]))
             continue
         if in_label_column and rest and gap > 0.6 * line.size and rest[0].x0 >= value_x0:
             # An unknown label: a row of its own, so its value does not run into the last one.
             rows.append(Row(None, list(head), [rest]))
             continue
-        assert row is not None
-        row.cells[0].extend(line.words)
+        if row is not None:
+            row.cells[0].extend(line.words)
     right = max((w.x1 for row in rows for w in row.value_words), default=0.0)
     for row in rows:
         row.rights = [right]
