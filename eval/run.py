@@ -29,9 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.evaluate import score_record, score_strings  # noqa: E402
 from corpus.__main__ import write_corpus  # noqa: E402
 from corpus.generate import DEV_START, REPORT_START  # noqa: E402
-from app.evaluate import score_record, score_strings  # noqa: E402
 
 RESULTS = ROOT / "eval" / "results.md"
 LONG = 60

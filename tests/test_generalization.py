@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from app.evaluate import score_record
 from corpus import REPORT_START, generate
 from corpus.pools import half_of
 from models import RecordAdapter
-from app.evaluate import score_record
 
 SLICE = [(REPORT_START + i, i % 3 == 0) for i in range(24)]  # (seed, scanned): 8 scanned
 FLOOR = 0.41
