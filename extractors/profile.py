@@ -11,6 +11,7 @@ from extractors.entities import entities_of, parse
 from extractors.envelope import entities_block, source_of, title_case, title_lines, title_of
 from extractors.figures import figures_in
 from extractors.headed import list_under
+from extractors.lists import Item, split_items
 from extractors.numbers import parse_amount
 from extractors.places import gazetteer
 from extractors.provenance import ProvenanceLog, words_for_text
@@ -30,7 +31,11 @@ _AREA_TITLE = re.compile(r"^([A-Z][^.:!?]{2,60}?)[.:]\s+(\S.*)$", re.DOTALL)
 COOPERATION_HEADINGS = (
     "preferred areas of cooperation",
     "areas of cooperation",
+    "areas for cooperation",
+    "fields of cooperation",
     "cooperation interests",
+    "cooperation priorities",
+    "opportunities for cooperation",
 )
 THEME_HEADINGS = (
     "thematic interests",
@@ -45,7 +50,7 @@ _FIGURE_PAIR = re.compile(r"^\s*([A-Z][^:]{1,40}):\s*(\S.*)$")
 
 def _heading_like(block: Block, *names: str) -> bool:
     text = block.text.lower().rstrip(":")
-    return any(fuzz.ratio(text, n) >= 85 or text.startswith(n) for n in names)
+    return any(fuzz.ratio(text, n) >= 85 or n in text for n in names)
 
 
 def _continues(previous: Block, block: Block) -> bool:
@@ -269,13 +274,18 @@ class ProfileExtractor:
             if heading is None or not _heading_like(heading, *COOPERATION_HEADINGS):
                 continue
             for block in paragraphs:
-                match = _AREA_TITLE.match(block.text)
-                if match and len(match.group(1).split()) <= 7:
-                    title, description = match.group(1), match.group(2)
-                else:
-                    title, description = None, block.text
-                self.log.add(f"cooperation_areas[{len(areas)}]", block.words)
-                areas.append(CooperationArea(title=title, description=description))
+                items = split_items(block.lines)
+                if not any(item.marker == "bullet" for item in items):
+                    items = [Item("plain", [block.text], block.words)]
+                for item in items:
+                    text = item.text(self.known)
+                    match = _AREA_TITLE.match(text)
+                    if match and len(match.group(1).split()) <= 7:
+                        title, description = match.group(1), match.group(2)
+                    else:
+                        title, description = None, text
+                    self.log.add(f"cooperation_areas[{len(areas)}]", item.words)
+                    areas.append(CooperationArea(title=title, description=description))
         return areas
 
     def extract(self) -> ProfileRecord:
