@@ -34,24 +34,25 @@ _DETERMINERS = {
 _UNIT_SKIP = {"more", "less", "than", "about", "around", "over", "some", "nearly", "almost"}
 
 
+_MULTIPLIER_WORDS = {"million", "millions", "billion", "thousand", "hundred", "mio", "mln", "bn"}
+
+
 def _number_tokens(token: Token) -> list[Token]:
-    """The contiguous number tokens around ``token`` ("300 million", "1.2 billion")."""
+    """The contiguous number tokens around ``token``: "300 million", "1.2 billion", "9.5 Mio.",
+    and thousands grouped by spaces ("101 252"), which the tokenizer cuts apart."""
     tokens = [token]
+    doc = token.doc
     nxt = token.i + 1
-    while (
-        nxt < len(token.doc)
-        and token.doc[nxt].like_num
-        and token.doc[nxt].lower_
-        in (
-            "million",
-            "billion",
-            "thousand",
-            "hundred",
-            "mio",
-            "bn",
-        )
-    ):
-        tokens.append(token.doc[nxt])
+    grouped = re.fullmatch(r"\d{1,3}", token.text) is not None
+    while nxt < len(doc):
+        word = doc[nxt]
+        if grouped and re.fullmatch(r"\d{3}", word.text) and doc[nxt - 1].whitespace_ != "":
+            tokens.append(word)
+        elif word.lower_.rstrip(".") in _MULTIPLIER_WORDS:
+            tokens.append(word)
+            grouped = False
+        else:
+            break
         nxt += 1
     return tokens
 
@@ -137,8 +138,8 @@ def figures_in(doc: Doc | Span) -> list[KeyFigure]:
         if _is_year(numbers):
             continue
         value = _value(numbers)
-        if value is None:
-            continue
+        if value is None or (value == 1 and number_word(token.text) == 1):
+            continue  # "in one district": an article more than a figure
         last = numbers[-1]
         after = token.doc[last.i + 1] if last.i + 1 < len(token.doc) else None
         fraction = _FRACTION.match(token.text)

@@ -34,10 +34,13 @@ _AMOUNT = re.compile(
 
 
 def to_float(digits: str) -> float | None:
-    """ "6,512" → 6512; "14 904 400" → 14904400; "7 434.4" → 7434.4; "3,1" → 3.1."""
+    """ "6,512" → 6512; "14 904 400" → 14904400; "7 434.4" → 7434.4; "3,1" → 3.1; "96.866" →
+    96866 (a dot before exactly three digits groups thousands, as much of Europe writes)."""
     s = digits.strip().replace("\u202f", " ").replace("\u00a0", " ").replace("'", " ")
     if re.fullmatch(r"\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?", s):
         s = s.replace(",", "").replace(" ", "")
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", s):  # "96.866": thousands grouped by dots
+        s = s.replace(".", "")
     elif re.fullmatch(r"\d+,\d{1,2}", s):  # a decimal comma
         s = s.replace(",", ".")
     s = s.replace(" ", "")

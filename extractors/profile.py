@@ -314,6 +314,11 @@ class ProfileExtractor:
         banner = [f"Funded by the {funded_by}"] if funded_by else []
         docs = parse(prose + banner)
         figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)] + self.listed_figures()
+        for figure in figures:  # the city's own size measures its population or area
+            if city.population and abs(figure.value - city.population) <= 0.005 * city.population:
+                figure.context = "population"
+            elif city.area_km2 and abs(figure.value - city.area_km2) <= 0.005 * city.area_km2:
+                figure.context = "area"
         record = ProfileRecord(
             title=title_of(self.document, self.log),
             source=source_of(self.document),
