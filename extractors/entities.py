@@ -106,40 +106,98 @@ def gazetteer_places(doc: Doc) -> Doc:
     return doc
 
 
+# A token that starts with a capital letter (Latin scripts): a title-case word or an acronym.
+_UPPER_START = r"^[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĶĹĻĽĿŁŃŅŇŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ]"
+
+
+@lru_cache(maxsize=1)
+def org_words() -> dict:
+    return json.loads(ORG_WORDS.read_text(encoding="utf-8"))
+
+
+@Language.component("titled_people")
+def titled_people(doc: Doc) -> Doc:
+    """People the statistical model misses: a name after a title ("Mayor Lucía Kovač"), or a
+    name opening a sentence and followed by "of"/"from" an organisation ("Eva Berg of the …")."""
+    titles = {t for t in org_words()["person_titles"] if " " not in t}
+    found: list[Span] = []
+    for token in doc:
+        if token.lower_ in titles and token.i + 2 <= len(doc):
+            end = token.i + 1
+            while (
+                end < len(doc)
+                and end - token.i <= 3
+                and doc[end].is_title
+                and doc[end].ent_type_ not in ("ORG", "GPE")
+            ):
+                end += 1
+            if end - token.i >= 3:
+                found.append(Span(doc, token.i + 1, end, label="PERSON"))
+        elif token.is_sent_start and token.is_title and token.i + 2 < len(doc):
+            second, after = doc[token.i + 1], doc[token.i + 2]
+            if (
+                second.is_title
+                and after.lower_ in ("of", "from")
+                and token.ent_type_ not in ("ORG", "GPE")
+                and second.ent_type_ not in ("ORG", "GPE")
+                and zipf_frequency(token.lower_, "en") < COMMON_WORD_ZIPF
+            ):
+                found.append(Span(doc, token.i, token.i + 2, label="PERSON"))
+    if found:
+        kept = [e for e in doc.ents if not any(e.start < f.end and f.start < e.end for f in found)]
+        doc.ents = filter_spans(kept + found)
+    return doc
+
+
 def _org_patterns() -> list[dict]:
-    words = json.loads(ORG_WORDS.read_text(encoding="utf-8"))
+    words = org_words()
     heads = words["heads"]
-    name_token = {"IS_TITLE": True}
+    upper = {"TEXT": {"REGEX": _UPPER_START}}
+    # A name: capitalised words, with the particles and hyphens names hold ("Viña del Mar",
+    # "Vélez-Málaga"), and a possessive ("People's").
+    name = [
+        upper,
+        {"LOWER": {"IN": [*words["name_particles"], "-", "&"]}, "OP": "*"},
+        {"TEXT": {"REGEX": _UPPER_START}, "OP": "*"},
+        {"ORTH": {"IN": ["'s", "’s"]}, "OP": "?"},
+        {"TEXT": {"REGEX": _UPPER_START}, "OP": "*"},
+    ]
+    head = {"LOWER": {"IN": heads}, "IS_TITLE": True}
+    of_name = [{"LOWER": {"IN": ["of", "for"]}}, {"IS_TITLE": True, "OP": "+"}]
+    and_name = [{"LOWER": {"IN": ["and", "&"]}}, {"IS_TITLE": True, "OP": "+"}]
+    start = {"LOWER": {"IN": words["starts"]}, "IS_TITLE": True}
+    org = "ORG"
     patterns: list[dict] = [
+        {"label": org, "pattern": [*name, head]},
+        # "… Bureau of Education", "… Chamber of Commerce and Industry"
+        {"label": org, "pattern": [*name, head, *of_name]},
+        {"label": org, "pattern": [*name, head, *of_name, *of_name]},
+        {"label": org, "pattern": [start, *of_name]},
+        {"label": org, "pattern": [start, *of_name, *of_name]},
+        {"label": org, "pattern": [start, *of_name, *and_name, *of_name]},
+        {"label": org, "pattern": [start, *of_name, *and_name]},
+        # "Virtanen Logistics", "Gupta Software Ltd.": a proper name before an industry word
         {
-            "label": "ORG",
-            "pattern": [
-                name_token,
-                {"IS_TITLE": True, "OP": "*"},
-                {"ORTH": {"IN": ["'s", "’s"]}, "OP": "?"},
-                {"IS_TITLE": True, "OP": "*"},
-                {"LOWER": {"IN": heads}, "IS_TITLE": True},
-            ],
+            "label": org,
+            "id": "rule_company",
+            "pattern": [*name, {"LOWER": {"IN": words["company_heads"]}, "IS_TITLE": True}],
+        },
+        {
+            "label": org,
+            "pattern": [*name, {"LOWER": {"IN": words["legal_suffixes"]}}],
         },
         {  # "EU", "OECD", "Hubei DRC": acronyms, with the place they belong to
-            "label": "ORG",
+            "label": org,
             "pattern": [{"IS_TITLE": True, "OP": "?"}, {"TEXT": {"REGEX": r"^[A-Z]{2,5}$"}}],
+        },
+        {  # "ATM Milano": an acronym and the name it goes with
+            "label": org,
+            "id": "rule_acronym",
+            "pattern": [{"TEXT": {"REGEX": r"^[A-Z]{2,5}$"}}, {"IS_TITLE": True, "OP": "+"}],
         },
         {
             "label": "LOC",
-            "pattern": [
-                name_token,
-                {"IS_TITLE": True, "OP": "*"},
-                {"LOWER": {"IN": words["place_heads"]}, "IS_TITLE": True},
-            ],
-        },
-        {
-            "label": "ORG",
-            "pattern": [
-                {"LOWER": {"IN": words["starts"]}, "IS_TITLE": True},
-                {"LOWER": {"IN": ["of", "for"]}},
-                {"IS_TITLE": True, "OP": "+"},
-            ],
+            "pattern": [*name, {"LOWER": {"IN": words["place_heads"]}, "IS_TITLE": True}],
         },
     ]
     return patterns
@@ -164,7 +222,8 @@ def _load_nlp(name: str) -> Language:  # keyed by the resolved name: None and th
     # part of a name ("X Municipal Government").
     nlp.add_pipe("gazetteer_places", first=True)
     ruler = nlp.add_pipe("entity_ruler", after="gazetteer_places", config={"overwrite_ents": True})
-    ruler.add_patterns([{**p, "id": "rule"} for p in _org_patterns()])  # type: ignore[attr-defined]
+    ruler.add_patterns([{"id": "rule", **p} for p in _org_patterns()])  # type: ignore[attr-defined]
+    nlp.add_pipe("titled_people", after="ner")
     return nlp
 
 
@@ -175,13 +234,16 @@ def _clean(text: str) -> str:
         previous = text
         text = _LEADING.sub("", text)
         text = _TRAILING.sub("", text)
-    return text.strip("“”\"'")
+    text = text.strip("“”\"'")
+    last = text.rsplit(" ", 1)[-1].lower()
+    if f"{last}." in org_words()["legal_suffixes"]:  # "Ltd.", "B.V.": the stop is the name's
+        text += "."
+    return text
 
 
 @lru_cache(maxsize=1)
 def _not_entities() -> frozenset[str]:
-    words = json.loads(ORG_WORDS.read_text(encoding="utf-8"))
-    return frozenset(w.lower() for w in words["not_entities"])
+    return frozenset(w.lower() for w in org_words()["not_entities"])
 
 
 def _plausible(text: str, label: str, from_rules: bool) -> bool:
@@ -201,7 +263,15 @@ def _plausible(text: str, label: str, from_rules: bool) -> bool:
         and not gazetteer().countries_of(text)
     ):
         return False  # "Profile", "Organisation": the model's guesses on capitalised words
-    return not (label == "PERSON" and all(common))
+    if label == "PERSON" and all(common):
+        return False
+    if label == "ORG" and not text.isupper():
+        # "Port Development", "Research and Innovation": topics, not organisations, unless an
+        # organisation's head word ends them ("European Union", "Tourism Board").
+        plain = [t for t in tokens if t.lower() not in ("and", "&", "of", "in", "for", "the")]
+        if all(zipf_frequency(t.lower(), "en") >= COMMON_WORD_ZIPF for t in plain):
+            return tokens[-1].lower() in org_words()["heads"]
+    return True
 
 
 def entities_of(docs: Iterable) -> list[Entity]:
@@ -219,7 +289,7 @@ def entities_of(docs: Iterable) -> list[Entity]:
                 label = "PLACE"  # the model's PERSON for a place the gazetteer knows
             if label == "PERSON" and (len(text.split()) < 2 or text.isupper()):
                 continue  # one word or an acronym tagged PERSON is more often wrong than right
-            if not _plausible(text, label, ent.ent_id_ == "rule"):
+            if not _plausible(text, label, ent.ent_id_.startswith("rule")):
                 continue
             found.append(Entity(text, label, ent.start_char, ent.end_char))
     return found
