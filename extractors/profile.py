@@ -44,7 +44,13 @@ THEME_HEADINGS = (
     "areas of interest",
     "thematic priorities",
 )
-FIGURE_HEADINGS = ("key figures", "facts and figures", "the city in figures", "in figures")
+FIGURE_HEADINGS = (
+    "key figures",
+    "facts and figures",
+    "the city in figures",
+    "in figures",
+    "in numbers",
+)
 _FIGURE_PAIR = re.compile(r"^\s*([A-Z][^:]{1,40}):\s*(\S.*)$")
 
 
@@ -114,10 +120,33 @@ class ProfileExtractor:
         listed = {
             id(w) for found in (self.theme_list, self.figure_list) if found for w in found.words
         }
+        # The title and the programme's banner are no prose, wherever the layout set them.
+        listed.update(id(w) for line in title_lines(document) for w in line.words)
+        listed.update(id(w) for run in self.banner_runs(document) for w in run)
         blocks = [b for b in (_without(b, listed) for b in document.blocks) if b is not None]
         self.banner = [b for b in blocks if b.region == "banner"]
         self.sidebar = [b for b in blocks if b.region == "sidebar"]
         self.body = merged_paragraphs([b for b in blocks if b.region == "body"])
+
+    @staticmethod
+    def banner_runs(document: Document) -> list[list[Word]]:
+        """Runs of words on the first page that name the programme or its funder."""
+        if not document.pages:
+            return []
+        runs = [
+            run
+            for block in document.pages[0].blocks
+            for line in block.lines
+            for run in split_at_gaps(line, 2 * line.size)
+        ]
+        named: list[list[Word]] = []
+        for i, run in enumerate(runs):
+            text = " ".join(r.text for r in runs[i : i + 3])
+            if _FUNDED.search(run.text) or _PROGRAMME.match(text):
+                span = len(_PROGRAMME.match(text).group(0).split()) if _PROGRAMME.match(text) else 0
+                words = [w for r in runs[i : i + 3] for w in r.words][: max(span, len(run.words))]
+                named.append(words)
+        return named
 
     def banner_fragments(self) -> list[list[Word]]:
         """Runs of words on the first page's lines, cut at wide gaps (a banner set beside the

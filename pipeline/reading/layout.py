@@ -167,12 +167,20 @@ def xy_cut(
     return [(region, words)]
 
 
+def _typical_size(line: TextLine) -> float:
+    """A line's type size by its median word: an OCR box with a tall letter is not a heading."""
+    return statistics.median(w.size for w in line.words)
+
+
 def _is_heading(line_group: list[TextLine], layout: Layout) -> bool:
     """A short block set larger than the body text, or all bold, is a heading."""
     text = " ".join(line.text for line in line_group)
-    if len(line_group) > 3 or len(text) > 90 or text.rstrip().endswith((".", ",", ";")):
+    if len(line_group) > 3 or len(text) > 90 or text.rstrip().endswith((".", ",", ";", "-")):
         return False
-    size = max(line.size for line in line_group)
+    first = next((c for c in text if c.isalpha()), "")
+    if first.islower():  # a heading starts with a capital: this is a paragraph's broken line
+        return False
+    size = max(_typical_size(line) for line in line_group)
     larger = size >= layout.body_size * 1.2
     return larger or all(line.bold for line in line_group)
 
@@ -183,8 +191,8 @@ def _split_headings(
     """Split a leaf where the type size changes: a heading line run stays apart from its body."""
     runs: list[list[TextLine]] = []
     for line in lines:
-        big = line.size >= layout.body_size * 1.2
-        if runs and (runs[-1][-1].size >= layout.body_size * 1.2) == big:
+        big = _typical_size(line) >= layout.body_size * 1.2
+        if runs and (_typical_size(runs[-1][-1]) >= layout.body_size * 1.2) == big:
             runs[-1].append(line)
         else:
             runs.append([line])
