@@ -44,9 +44,11 @@ def title_lines(document: Document) -> list[TextLine]:
     if not lines:
         return []
     biggest = max(_line_size(line) for line in lines)
-    large = sorted(
-        (line for line in lines if _line_size(line) >= 0.9 * biggest), key=lambda ln: ln.top
-    )
+    body = statistics.median(w.size for line in lines for w in line.words)
+    # The topmost line set well above the body size: OCR measures sizes too roughly for the
+    # single largest line to be the title (a parenthesis makes a box tall).
+    threshold = max(0.75 * biggest, 1.25 * body) if biggest >= 1.25 * body else 0.9 * biggest
+    large = sorted((ln for ln in lines if _line_size(ln) >= threshold), key=lambda ln: ln.top)
     title = [large[0]]
     for line in large[1:]:
         last = title[-1]

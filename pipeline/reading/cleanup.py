@@ -89,7 +89,6 @@ def fix_ocr_confusions(text: str) -> str:
     text = re.sub(
         r"(^|[.!?]\s+|[“\"(]\s*)l(t|ts|n|s|f)\b", lambda m: m.group(1) + "I" + m.group(2), text
     )
-    text = re.sub(r"\bl(?=[A-Z]{2,}\b)", "I", text)  # "lUC": a capital I in a word of capitals
 
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
@@ -98,7 +97,8 @@ def fix_ocr_confusions(text: str) -> str:
         candidate = word.translate(str.maketrans("015", "ols"))
         return candidate if _is_real(candidate) else word
 
-    return re.sub(r"\b(?=\w*[A-Za-z])(?=\w*[015])[A-Za-z015]{3,}\b", swap, text)
+    text = re.sub(r"\b(?=\w*[A-Za-z])(?=\w*[015])[A-Za-z015]{3,}\b", swap, text)
+    return re.sub(r"\b[l1](?=[A-Z]{2,}\b)", "I", text)  # "lUC", "1UC": an I among capitals
 
 
 def drop_stray_marks(text: str) -> str:
