@@ -53,7 +53,8 @@ def title_lines(document: Document) -> list[TextLine]:
     for line in large[1:]:
         last = title[-1]
         overlaps = line.x0 < last.x1 and last.x0 < line.x1
-        if overlaps and 0 <= line.top - last.bottom < 0.8 * _line_size(last):
+        same_size = abs(_line_size(line) - _line_size(last)) <= 0.15 * _line_size(last)
+        if overlaps and same_size and 0 <= line.top - last.bottom < 0.8 * _line_size(last):
             title.append(line)
     return title
 

@@ -110,7 +110,7 @@ def _ends_short(line: TextLine, following: TextLine, right: float) -> bool:
     """A line broken before the cell's edge although the next line's first word would fit."""
     first = following.words[0]
     room = right - line.x1
-    return room > (first.x1 - first.x0) + 0.6 * max(line.size, 1.0)
+    return room > (first.x1 - first.x0) + 1.5 * max(line.size, 1.0)  # a wrap leaves < 1.5 em
 
 
 def split_cell(lines: list[TextLine], right: float) -> list[Item]:

@@ -213,15 +213,22 @@ def label_rows(document: Document) -> list[Row]:
             continue
         if row is not None:
             row.cells[0].extend(line.words)
-    right = max((w.x1 for row in rows for w in row.value_words), default=0.0)
-    for row in rows:
-        row.rights = [right]
-    _split_city_partners(rows, gutter, value_x0)
+    cut = _split_city_partners(rows, gutter, value_x0)
+    _set_column_edges(rows, cut)
     return rows
 
 
-def _split_city_partners(rows: list[Row], gutter: float, value_x0: float) -> None:
-    """Split the city-attribute rows where their own words leave a gutter for a partner column."""
+def _set_column_edges(rows: list[Row], cut: float | None) -> None:
+    """Each cell's right edge: the table's, or for the city's own column the partner column's
+    start, so a cell's line broken short of it reads as the writer's own break."""
+    right = max((w.x1 for row in rows for w in row.value_words), default=0.0)
+    for row in rows:
+        row.rights = [cut, right] if len(row.cells) == 2 and cut is not None else [right]
+
+
+def _split_city_partners(rows: list[Row], gutter: float, value_x0: float) -> float | None:
+    """Split the city-attribute rows where their own words leave a gutter for a partner column;
+    returns where the partner column starts (None: no partner column)."""
     splits: dict[int, float] = {}
     for n, row in enumerate(rows):
         if row.field not in CITY_ROWS or not row.cells[0]:
@@ -235,7 +242,7 @@ def _split_city_partners(rows: list[Row], gutter: float, value_x0: float) -> Non
         if found:
             splits[n] = found[0][1]
     if not splits:
-        return
+        return None
     column = statistics.median(splits.values())
     for n, row in enumerate(rows):
         if row.field not in CITY_ROWS:
@@ -243,7 +250,7 @@ def _split_city_partners(rows: list[Row], gutter: float, value_x0: float) -> Non
         cut = splits.get(n, column) - gutter / 2
         words = row.cells[0]
         row.cells = [[w for w in words if w.x0 < cut], [w for w in words if w.x0 >= cut]]
-        row.rights = [cut, *row.rights]
+    return column - gutter
 
 
 def table_rows(document: Document) -> list[Row]:

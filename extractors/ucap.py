@@ -196,8 +196,6 @@ class UcapExtractor:
                     country = listed[code]
                 elif len(listed) == 1:
                     country = next(iter(listed.values()))
-                elif candidates and not countries:
-                    country = gaz.country_name(candidates[0])
             partners.append(Partner(name=name, region=region, country=country))
             self.log.add(f"partners[{i}]", words_for_text(self.cell_words("city", 1), name))
         if not written:
