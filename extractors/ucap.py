@@ -26,6 +26,7 @@ _SDG = re.compile(
     r"\b(?:SDGs?|(?:Sustainable\s+Development\s+)?Goal)\s*(?:#|No\.?|n°)?\s*(\d{1,2})\b", re.I
 )
 SDGS_PATH = Path(__file__).with_name("data") / "sdgs.json"
+COMMA_NAMES_PATH = Path(__file__).with_name("data") / "names_with_commas.json"
 _AGENDA = re.compile(r"(?:EU\s+)?Urban\s+Agenda(?:\s+for\s+the\s+EU)?(?:\s+[a-z]+)?\s*[:–—-]", re.I)
 # "Theme: description" or "Theme – description", at the start of the text or of a sentence.
 _FOCUS_SPLIT = re.compile(r"(?:^|(?<=[.!?]))\s*([A-Z][^:.!?]{1,70}?)(?::|\s+[-–—])\s+")
@@ -39,8 +40,33 @@ def split_names(text: str) -> list[str]:
     """
     if not text or NOT_STATED.match(text):
         return []
-    parts = re.split(r"\s*[;,]\s*(?![^()]*\))", text)
-    return [p.strip(" .") for p in parts if p.strip(" .") and not NOT_STATED.match(p.strip())]
+    parts = [p.strip(" .") for p in re.split(r"\s*[;,]\s*(?![^()]*\))", text)]
+    names = [p for p in _rejoin_known(parts) if p and not NOT_STATED.match(p)]
+    return names
+
+
+@lru_cache(maxsize=1)
+def _names_with_commas() -> frozenset[str]:
+    data = json.loads(COMMA_NAMES_PATH.read_text(encoding="utf-8"))
+    return frozenset(fold(name) for name in data["names"])
+
+
+def _rejoin_known(parts: list[str]) -> list[str]:
+    """Parts cut at commas joined again where together they make a name known to hold one."""
+    known = _names_with_commas()
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        for n in (3, 2):
+            joined = ", ".join(parts[i : i + n])
+            if i + n <= len(parts) and fold(joined) in known:
+                out.append(joined)
+                i += n
+                break
+        else:
+            out.append(parts[i])
+            i += 1
+    return out
 
 
 def split_places(text: str) -> list[str]:
