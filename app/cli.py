@@ -105,27 +105,37 @@ def interruptible() -> Iterator[None]:
 
 # Options shared by the commands that read documents.
 DpiOption = Annotated[
-    int | None, typer.Option("--dpi", help="Render resolution for OCR (CITYDOCS_OCR_DPI).")
+    int | None,
+    typer.Option("--dpi", metavar="DPI", help="Render resolution for OCR (CITYDOCS_OCR_DPI)."),
 ]
 LangOption = Annotated[
     str | None,
-    typer.Option("--ocr-lang", help="Tesseract languages, e.g. eng+fra (CITYDOCS_OCR_LANG)."),
+    typer.Option(
+        "--ocr-lang", metavar="LANGS", help="Tesseract languages, e.g. eng+fra (CITYDOCS_OCR_LANG)."
+    ),
 ]
 JobsOption = Annotated[
     int | None,
-    typer.Option("--jobs", "-j", help="Worker processes; 0 = one per core (CITYDOCS_WORKERS)."),
+    typer.Option(
+        "--jobs", "-j", metavar="N", help="Worker processes; 0 = one per core (CITYDOCS_WORKERS)."
+    ),
 ]
 RecursiveOption = Annotated[
     bool, typer.Option("--recursive", "-r", help="Look in subfolders of a folder too.")
 ]
 GlobOption = Annotated[
-    str, typer.Option("--glob", help="Which files of a folder to take (any case).")
+    str,
+    typer.Option("--glob", metavar="PATTERN", help="Which files of a folder to take (any case)."),
 ]
 PortOption = Annotated[
     int | None,
-    typer.Option(help="Port of the local Prefect server started here (default: a free one)."),
+    typer.Option(
+        metavar="PORT", help="Port of the local Prefect server started here (default: a free one)."
+    ),
 ]
-HostOption = Annotated[str, typer.Option(help="Address the local Prefect server listens on.")]
+HostOption = Annotated[
+    str, typer.Option(metavar="HOST", help="Address the local Prefect server listens on.")
+]
 
 
 def settings_from(
@@ -169,7 +179,10 @@ def extract(
         list[Path], typer.Argument(help="PDF files, or folders of PDFs.", metavar="PDF")
     ],
     out: Annotated[
-        str, typer.Option("--out", "-o", help="Folder for the records; - for standard output.")
+        str,
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Folder for the records; - for standard output."
+        ),
     ] = "output",
     output_format: Annotated[
         Format,
@@ -178,10 +191,14 @@ def extract(
     recursive: RecursiveOption = False,
     glob: GlobOption = "*.pdf",
     password: Annotated[
-        str | None, typer.Option(help="Password for encrypted PDFs.", envvar="CITYDOCS_PASSWORD")
+        str | None,
+        typer.Option(
+            metavar="PASSWORD", help="Password for encrypted PDFs.", envvar="CITYDOCS_PASSWORD"
+        ),
     ] = None,
     max_pages: Annotated[
-        int | None, typer.Option(help="Refuse PDFs with more pages (too_large). Default 500.")
+        int | None,
+        typer.Option(metavar="N", help="Refuse PDFs with more pages (too_large). Default 500."),
     ] = None,
     dpi: DpiOption = None,
     ocr_lang: LangOption = None,
@@ -246,7 +263,9 @@ def extract(
 @app.command(cls=Command)
 def read(
     pdf: Annotated[Path, typer.Argument(help="The PDF to read.")],
-    password: Annotated[str | None, typer.Option(help="Password for encrypted PDFs.")] = None,
+    password: Annotated[
+        str | None, typer.Option(metavar="PASSWORD", help="Password for encrypted PDFs.")
+    ] = None,
 ) -> None:
     """Print the clean blocks of a PDF by page and region, as the reading layer sees them."""
     checks.existing_file(pdf)
@@ -303,10 +322,14 @@ def schema(
 @app.command(cls=Command)
 def evaluate(
     outdir: Annotated[Path, typer.Argument(help="Folder of records written by citydocs.")],
-    expected: Annotated[Path, typer.Option(help="Folder of expected records (same stems).")],
+    expected: Annotated[
+        Path, typer.Option(metavar="DIR", help="Folder of expected records (same stems).")
+    ],
     min_f1: Annotated[
         float | None,
-        typer.Option("--min-f1", help="Exit 1 when the field F1 is below this (for CI)."),
+        typer.Option(
+            "--min-f1", metavar="F1", help="Exit 1 when the field F1 is below this (for CI)."
+        ),
     ] = None,
 ) -> None:
     """Compare records with expected records field by field (strict and soft F1).
@@ -363,9 +386,9 @@ class RunProgress(logging.Handler):
 @app.command(cls=Command)
 def run(
     folder: Annotated[Path, typer.Argument(help="Folder of PDFs to extract.", metavar="DIR")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the records.")] = Path(
-        "output"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the records.")
+    ] = Path("output"),
     recursive: RecursiveOption = False,
     glob: GlobOption = "*.pdf",
     dask: Annotated[
@@ -492,15 +515,21 @@ def prefect_api(port: int | None = None, host: str = "127.0.0.1") -> Iterator[st
 def watch(
     inbox: Annotated[Path, typer.Argument(help="Drop directory to watch (must exist).")],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder for records, archive and quarantine.")
+        Path,
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Folder for records, archive and quarantine."
+        ),
     ] = Path("output"),
-    every: Annotated[str, typer.Option(help="How often to look: 30s, 5m, 1h.")] = "30s",
+    every: Annotated[
+        str, typer.Option(metavar="INTERVAL", help="How often to look: 30s, 5m, 1h.")
+    ] = "30s",
     once: Annotated[
         bool,
         typer.Option("--once", help="One pass with embedded Prefect and no server (for cron)."),
     ] = False,
     settle: Annotated[
-        float, typer.Option(help="Seconds a file's size and mtime must hold still.")
+        float,
+        typer.Option(metavar="SECONDS", help="Seconds a file's size and mtime must hold still."),
     ] = 2.0,
     port: PortOption = None,
     host: HostOption = "127.0.0.1",
@@ -564,15 +593,22 @@ def inspect(
     ],
     field: Annotated[
         str | None,
-        typer.Option(help="One field path, e.g. activities[2].date: its value and provenance."),
+        typer.Option(
+            metavar="FIELD",
+            help="One field path, e.g. activities[2].date: its value and provenance.",
+        ),
     ] = None,
     overlay: Annotated[
         Path | None,
-        typer.Option(help="Write <record>-page-N.png here: every field's box drawn per page."),
+        typer.Option(
+            metavar="DIR", help="Write <record>-page-N.png here: every field's box drawn per page."
+        ),
     ] = None,
     pdf: Annotated[
         Path | None,
-        typer.Option(help="The source PDF, when it is not at the record's source path."),
+        typer.Option(
+            metavar="PDF", help="The source PDF, when it is not at the record's source path."
+        ),
     ] = None,
 ) -> None:
     """Show what was extracted, where it came from and what looked doubtful (warnings)."""
@@ -673,6 +709,7 @@ def export(
         Path,
         typer.Option(
             "--to",
+            metavar="FILE",
             help="FILE.csv, FILE.jsonl or FILE.parquet: FILE.documents.csv, "
             "FILE.partners.csv, … one file per table.",
         ),
