@@ -586,6 +586,20 @@ def watch(
             console.print(f"stopped watching {inbox}")
 
 
+def _load(path: Path) -> dict:
+    """A record or failure report as JSON, or a one-line usage error."""
+    checks.existing_file(path)
+    from app.record_view import load
+
+    try:
+        data = load(path)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise stop(f"{path} is not a JSON record ({error}); give a file citydocs wrote") from None
+    if not isinstance(data, dict):
+        raise stop(f"{path} is not a citydocs record")
+    return data
+
+
 @app.command(cls=Command)
 def inspect(
     record: Annotated[
@@ -615,7 +629,7 @@ def inspect(
     checks.existing_file(record)
     from app import record_view
 
-    data = record_view.load(record)
+    data = _load(record)
     out = Console()
     if field:
         try:
@@ -681,9 +695,8 @@ def diff(
     checks.existing_file(a)
     checks.existing_file(b)
     from app import diff as differ
-    from app.record_view import load
 
-    left, right = load(a), load(b)
+    left, right = _load(a), _load(b)
     if left.get("doc_type") != right.get("doc_type"):
         console.print(
             f"[yellow]warning[/yellow]: the records are of different kinds "
