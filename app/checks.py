@@ -100,9 +100,9 @@ def find_pdfs(paths: Iterable[Path], *, recursive: bool = False, glob: str = "*.
             parts = item.relative_to(path).parts
             if any(part.startswith(".") for part in parts):
                 continue
-            if item.is_dir():
+            if item.is_dir() and not (_matches(item, glob) and not recursive):
                 skipped += not recursive
-            elif _matches(item, glob):
+            elif _matches(item, glob):  # a folder named like a PDF is refused with a report
                 found.append(item)
     if not found:
         where = ", ".join(str(p) for p in paths)
