@@ -1,29 +1,40 @@
-"""The ``citydocs`` command: extract, read, schema, evaluate, run, watch."""
+"""The ``citydocs`` command: extract, run, watch, read, inspect, report, diff, export, evaluate,
+schema. Paths are checked (``app.checks``) before anything heavy is imported or started."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from app import checks
+from app.checks import stop
+from app.help import Command, Group
 from pipeline import __version__
+from pipeline.base.settings import Settings, get_settings
 
 app = typer.Typer(
     name="citydocs",
+    cls=Group,
     help=(
         "Turn IURC city profiles and U-CAP summaries (PDF, scanned or born-digital) into "
         "validated JSON records. Every input ends as a record in OUT/ or a failure report in "
-        "OUT/quarantine/."
+        "OUT/quarantine/. Exit codes: 0 success, 1 documents failed, 2 usage error, "
+        "3 output not writable, 130 interrupted."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -31,6 +42,17 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "models" / "schema" / "record.schema.json"
+
+
+class Verbosity:
+    """``-q``/``-v`` of the top-level command, read by every command."""
+
+    level = 1  # 0 quiet (errors and the last line only), 1 normal, 2 verbose
+
+
+class Format(StrEnum):
+    json = "json"
+    jsonl = "jsonl"
 
 
 def _version(value: bool) -> None:
@@ -44,86 +66,209 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only errors and the closing line.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Prefect's and citydocs' INFO logs too.")
+    ] = False,
 ) -> None:
     """citydocs: PDFs about international city cooperation → validated JSON records."""
+    Verbosity.level = 0 if quiet else 2 if verbose else 1
+    if verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+        logging.basicConfig(level=logging.INFO)
 
 
-def expand_inputs(paths: list[Path]) -> list[Path]:
-    """Files as given, and the PDFs (``*.pdf``, any case) inside directories, sorted."""
-    from pipeline.running.process import pdfs_in
-
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir() and path.suffix.lower() != ".pdf":
-            found.extend(pdfs_in(path))
-        else:
-            found.append(path)
-    return found
+def say(text: str) -> None:
+    """A per-file line on standard output, unless ``-q``."""
+    if Verbosity.level:
+        print(text, flush=True)
 
 
-@app.command()
-def extract(
-    pdfs: Annotated[list[Path], typer.Argument(help="PDF files (or folders of PDFs) to extract.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the records.")] = Path(
-        "output"
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Ctrl-C and SIGTERM end the command with exit code 130 and one line, not a traceback."""
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    except KeyboardInterrupt:
+        console.print("interrupted; what was written stays, a rerun takes up the rest")
+        raise typer.Exit(checks.INTERRUPTED) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# Options shared by the commands that read documents.
+DpiOption = Annotated[
+    int | None,
+    typer.Option("--dpi", metavar="DPI", help="Render resolution for OCR (CITYDOCS_OCR_DPI)."),
+]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ocr-lang", metavar="LANGS", help="Tesseract languages, e.g. eng+fra (CITYDOCS_OCR_LANG)."
     ),
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", "-j", metavar="N", help="Worker processes; 0 = one per core (CITYDOCS_WORKERS)."
+    ),
+]
+RecursiveOption = Annotated[
+    bool, typer.Option("--recursive", "-r", help="Look in subfolders of a folder too.")
+]
+GlobOption = Annotated[
+    str,
+    typer.Option("--glob", metavar="PATTERN", help="Which files of a folder to take (any case)."),
+]
+PortOption = Annotated[
+    int | None,
+    typer.Option(
+        metavar="PORT", help="Port of the local Prefect server started here (default: a free one)."
+    ),
+]
+HostOption = Annotated[
+    str, typer.Option(metavar="HOST", help="Address the local Prefect server listens on.")
+]
+
+
+def settings_from(
+    dpi: int | None = None,
+    ocr_lang: str | None = None,
+    jobs: int | None = None,
+    max_pages: int | None = None,
+) -> tuple[Settings, dict[str, object]]:
+    """The environment's settings with the command line's flags on top, validated."""
+    update = {
+        k: v
+        for k, v in {
+            "ocr_dpi": dpi,
+            "ocr_lang": ocr_lang,
+            "workers": jobs,
+            "max_pages": max_pages,
+        }.items()
+        if v is not None
+    }
+    try:
+        return Settings.model_validate(get_settings().model_dump() | update), update
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise stop(f"{first['loc'][0]}: {first['msg']}") from None
+
+
+def hand_down(update: dict[str, object]) -> None:
+    """Make flag overrides reach the flows and their Dask or served worker processes.
+
+    The flows still read ``get_settings()`` themselves; until they take a Settings, the flags
+    travel as the ``CITYDOCS_*`` variables those processes inherit.
+    """
+    for name, value in update.items():
+        os.environ[f"CITYDOCS_{name.upper()}"] = str(value)
+    get_settings.cache_clear()
+
+
+@app.command(cls=Command)
+def extract(
+    pdfs: Annotated[
+        list[Path], typer.Argument(help="PDF files, or folders of PDFs.", metavar="PDF")
+    ],
+    out: Annotated[
+        str,
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Folder for the records; - for standard output."
+        ),
+    ] = "output",
+    output_format: Annotated[
+        Format,
+        typer.Option("--format", help="With -o -: json (indented, an array for several) or jsonl."),
+    ] = Format.json,
+    recursive: RecursiveOption = False,
+    glob: GlobOption = "*.pdf",
     password: Annotated[
-        str | None, typer.Option(help="Password for encrypted PDFs.", envvar="CITYDOCS_PASSWORD")
+        str | None,
+        typer.Option(
+            metavar="PASSWORD", help="Password for encrypted PDFs.", envvar="CITYDOCS_PASSWORD"
+        ),
     ] = None,
     max_pages: Annotated[
-        int | None, typer.Option(help="Refuse PDFs with more pages (too_large). Default 500.")
+        int | None,
+        typer.Option(metavar="N", help="Refuse PDFs with more pages (too_large). Default 500."),
     ] = None,
+    dpi: DpiOption = None,
+    ocr_lang: LangOption = None,
 ) -> None:
     """Extract records without Prefect: OUT/<stem>.json per PDF, a line per file.
 
     Each document is read in a worker process, with the limits of CITYDOCS_DOC_TIMEOUT_S and
-    CITYDOCS_DOC_MEMORY_MB.
-
-    A PDF that cannot become a record gets OUT/quarantine/<name>.error.json instead, and the
-    command exits with the number of failed files (capped at 100).
+    CITYDOCS_DOC_MEMORY_MB. A PDF that cannot become a record gets
+    OUT/quarantine/<name>.error.json instead (with -o -, a line on standard error), and the
+    command exits 1.
     """
-    from pipeline.base.settings import get_settings
-    from pipeline.running import isolation
+    inputs = checks.find_pdfs(pdfs, recursive=recursive, glob=glob)
+    to_stdout = out == "-"
+    out_dir = None if to_stdout else checks.writable_folder(Path(out))
+    settings, _ = settings_from(dpi, ocr_lang, None, max_pages)
+    from pipeline.running import isolation  # here: only once the paths are known to be good
 
-    settings = get_settings()
-    if max_pages is not None:
-        settings = settings.model_copy(update={"max_pages": max_pages})
     isolation.prestart(settings, 1)  # one at a time: one worker (app.__main__ started it)
-    from pipeline.running.process import process_file
+    from pipeline.running.process import process_file, run_one
 
-    inputs = expand_inputs(pdfs)
-    if not inputs:
-        console.print("[red]no PDF files given[/red]")
-        raise typer.Exit(2)
     failed = 0
     taken: set[Path] = set()
-    for path in inputs:
-        outcome = process_file(path, out, settings=settings, password=password, taken=taken)
-        if outcome.record is not None:
-            source = outcome.record.source
-            ocr = ",".join(map(str, source.ocr_pages)) or "-"
-            print(
-                f"ok      {path.name}  {outcome.kind}  pages={source.page_count}  ocr={ocr}  "
-                f"{outcome.seconds:.1f}s  → {outcome.written}"
-            )
-        else:
-            failed += 1
-            assert outcome.failure is not None
-            print(
-                f"FAILED  {path.name}  {outcome.failure.error.kind}: {outcome.failure.error.message}"
-            )
+    streamed: list[str] = []
+    with interruptible():
+        for path in inputs:
+            if out_dir is None:
+                record, failure = run_one(path, settings=settings, password=password)
+                if record is not None:
+                    indent = 2 if output_format is Format.json else None
+                    streamed.append(record.model_dump_json(indent=indent))
+                    if output_format is Format.jsonl:
+                        print(streamed.pop(), flush=True)
+                else:
+                    failed += 1
+                    assert failure is not None
+                    console.print(
+                        f"FAILED  {path.name}  {failure.error.kind}: {failure.error.message}",
+                        markup=False,
+                    )
+                continue
+            outcome = process_file(path, out_dir, settings=settings, password=password, taken=taken)
+            if outcome.record is not None:
+                source = outcome.record.source
+                ocr = ",".join(map(str, source.ocr_pages)) or "-"
+                say(
+                    f"ok      {path.name}  {outcome.kind}  pages={source.page_count}  "
+                    f"ocr={ocr}  {outcome.seconds:.1f}s  → {outcome.written}"
+                )
+            else:
+                failed += 1
+                assert outcome.failure is not None
+                error = outcome.failure.error
+                print(f"FAILED  {path.name}  {error.kind}: {error.message}")
     isolation.pool().close()
+    if to_stdout and output_format is Format.json and streamed:
+        print(streamed[0] if len(inputs) == 1 else "[\n" + ",\n".join(streamed) + "\n]")
     if failed:
         console.print(f"[red]{failed} of {len(inputs)} file(s) failed[/red]")
-    raise typer.Exit(min(failed, 100))
+    raise typer.Exit(checks.FAILED if failed else checks.OK)
 
 
-@app.command()
+@app.command(cls=Command)
 def read(
     pdf: Annotated[Path, typer.Argument(help="The PDF to read.")],
-    password: Annotated[str | None, typer.Option(help="Password for encrypted PDFs.")] = None,
+    password: Annotated[
+        str | None, typer.Option(metavar="PASSWORD", help="Password for encrypted PDFs.")
+    ] = None,
 ) -> None:
     """Print the clean blocks of a PDF by page and region, as the reading layer sees them."""
+    checks.existing_file(pdf)
     from pipeline.base.errors import CitydocsError
     from pipeline.reading.classify import classify
     from pipeline.reading.reader import read_pdf
@@ -132,7 +277,7 @@ def read(
         document = read_pdf(pdf, password=password)
     except CitydocsError as error:
         console.print(f"[red]{error.kind}[/red]: {error.message}")
-        raise typer.Exit(1) from error
+        raise typer.Exit(checks.FAILED) from error
     out = Console()
     for page in document.pages:
         extra = ""
@@ -144,12 +289,14 @@ def read(
             out.print(f"[dim]\\[{block.region} {block.kind}][/dim] ", end="")
             out.print(block.text, style=style, markup=False, highlight=False)
     result = classify(document)
-    out.rule(f"kind: {result.kind or 'unknown'} · {result.reason}")
+    out.rule()
+    # A plain line, wrapped rather than cut: the reason is the point of the footer.
+    out.print(f"kind: {result.kind or 'unknown'} · {result.reason}", markup=False, highlight=False)
     for warning in document.warnings:
         out.print(f"[yellow]warning[/yellow]: {warning}")
 
 
-@app.command()
+@app.command(cls=Command)
 def schema(
     check: Annotated[
         bool, typer.Option(help="Exit 1 when models/schema/record.schema.json is out of date.")
@@ -172,39 +319,78 @@ def schema(
         sys.stdout.write(text)
 
 
-@app.command()
+@app.command(cls=Command)
 def evaluate(
     outdir: Annotated[Path, typer.Argument(help="Folder of records written by citydocs.")],
-    expected: Annotated[Path, typer.Option(help="Folder of expected records (same stems).")],
+    expected: Annotated[
+        Path, typer.Option(metavar="DIR", help="Folder of expected records (same stems).")
+    ],
+    min_f1: Annotated[
+        float | None,
+        typer.Option(
+            "--min-f1", metavar="F1", help="Exit 1 when the field F1 is below this (for CI)."
+        ),
+    ] = None,
 ) -> None:
-    """Compare records with expected records field by field (strict and soft F1)."""
+    """Compare records with expected records field by field (strict and soft F1).
+
+    A record missing for an expected one scores 0 and is named.
+    """
+    checks.existing_folder(outdir, "records folder")
+    checks.existing_folder(expected, "--expected")
+    if not any(expected.glob("*.json")):
+        raise stop(f"no expected records (*.json) in {expected}")
+    if not any(p for p in outdir.glob("*.json") if not p.name.startswith("_")):
+        raise stop(f"no records (*.json) in {outdir}; run citydocs first or check the path")
     from app.evaluate import evaluate_folder, render
 
     report = evaluate_folder(outdir, expected)
-    if not report.documents:
-        console.print(f"[red]no records in {outdir} match an expected record in {expected}[/red]")
-        raise typer.Exit(1)
+    if len(report.missing) == len(report.documents):
+        raise stop(f"no records in {outdir} match an expected record in {expected}")
+    if report.missing:
+        console.print(
+            f"[yellow]{len(report.missing)} record(s) missing (scored 0)[/yellow]: "
+            + ", ".join(report.missing)
+        )
     render(report, Console())
+    if min_f1 is not None and report.field_f1 < min_f1:
+        console.print(f"[red]field F1 {report.field_f1:.3f} is below --min-f1 {min_f1}[/red]")
+        raise typer.Exit(checks.FAILED)
 
 
 def _prefect_defaults() -> None:
     """Embedded Prefect: no analytics, time for a fresh database to migrate, quiet logs."""
-    import os
-
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
-@app.command()
+class RunProgress(logging.Handler):
+    """The batch flow's progress records → a bar whose label counts ok, failed and cached."""
+
+    def __init__(self, progress, bar) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.progress, self.bar = progress, bar
+        self.counts = {"ok": 0, "failed": 0, "cached": 0}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        done, total, line = record.progress  # type: ignore[attr-defined]
+        if line:
+            self.counts["ok" if line["status"] == "ok" else "failed"] += 1
+            self.counts["cached"] += bool(line.get("cached"))
+        label = " · ".join(f"{n} {k}" for k, n in self.counts.items()) if done else "submitted"
+        self.progress.update(self.bar, completed=done, total=total, description=label)
+
+
+@app.command(cls=Command)
 def run(
-    folder: Annotated[
-        Path, typer.Argument(help="Folder of PDFs to extract.", exists=True, file_okay=False)
-    ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the records.")] = Path(
-        "output"
-    ),
+    folder: Annotated[Path, typer.Argument(help="Folder of PDFs to extract.", metavar="DIR")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the records.")
+    ] = Path("output"),
+    recursive: RecursiveOption = False,
+    glob: GlobOption = "*.pdf",
     dask: Annotated[
         str | None,
         typer.Option(
@@ -213,66 +399,79 @@ def run(
             "started on loopback when PREFECT_API_URL is not set."
         ),
     ] = None,
+    port: PortOption = None,
+    host: HostOption = "127.0.0.1",
+    dpi: DpiOption = None,
+    ocr_lang: LangOption = None,
+    jobs: JobsOption = None,
 ) -> None:
     """Run the batch flow over a folder with embedded Prefect (no server needed).
 
     One Prefect task per PDF, each document read in a worker process (one per core, with the
-    time and memory limits of CITYDOCS_DOC_TIMEOUT_S and CITYDOCS_DOC_MEMORY_MB); unchanged files
-    are served from the cache. Writes OUT/<stem>.json, OUT/quarantine/<name>.error.json for
-    failures and OUT/_index.jsonl, and exits with the number of failed files.
+    time and memory limits of CITYDOCS_DOC_TIMEOUT_S and CITYDOCS_DOC_MEMORY_MB); unchanged
+    files are served from the cache. Writes OUT/<stem>.json, OUT/quarantine/<name>.error.json
+    for failures and OUT/_index.jsonl, and exits 1 when a file failed.
     """
+    checks.existing_folder(folder)
+    inputs = checks.find_pdfs([folder], recursive=recursive, glob=glob)
+    checks.writable_folder(out)
+    _, update = settings_from(dpi, ocr_lang, jobs)
+    hand_down(update)
     _prefect_defaults()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows import batch
-
-    out.mkdir(parents=True, exist_ok=True)
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
+        disable=Verbosity.level == 0,
     )
-    bar = progress.add_task("starting Prefect (embedded)", total=None)
+    bar = progress.add_task(f"starting Prefect for {len(inputs)} file(s)", total=None)
+    with interruptible(), progress:
+        from flows import batch  # here: Prefect's import is most of the start-up
 
-    class ProgressHandler(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            done, total, line = record.progress  # type: ignore[attr-defined]
-            label = f"extracting ({line['file']})" if line else "extracting"
-            progress.update(bar, completed=done, total=total, description=label)
-
-    handler = ProgressHandler()
-    batch.progress_log.addHandler(handler)
-    batch.progress_log.setLevel(logging.INFO)
-    batch.progress_log.propagate = False
-    flow = batch.extract_folder
-    if dask:
-        logging.getLogger("distributed").setLevel(logging.WARNING)
-        flow = flow.with_options(task_runner=batch.task_runner_for(dask))
-    try:
-        with prefect_api(out / "prefect-server.log") if dask else nullcontext(), progress:
-            results = flow(str(folder.resolve()), str(out.resolve()))
-    finally:
-        batch.progress_log.removeHandler(handler)
-    rows = [
-        {
-            "file": r["file"],
-            "kind": r["kind"] or "-",
-            "pages": str(r["pages"]),
-            "OCR pages": str(r["ocr_pages"]),
-            "fields": str(r["fields_filled"]),
-            "status": r["status"] + (" (cached)" if r.get("cached") else ""),
-        }
-        for r in results
-    ]
-    Console().print(_table(rows, f"citydocs run: {folder} → {out}"))
+        handler = RunProgress(progress, bar)
+        batch.progress_log.addHandler(handler)
+        batch.progress_log.setLevel(logging.INFO)
+        batch.progress_log.propagate = False
+        flow = batch.extract_folder
+        if dask:
+            logging.getLogger("distributed").setLevel(logging.WARNING)
+            flow = flow.with_options(task_runner=batch.task_runner_for(dask))
+        files = [str(p.resolve()) for p in inputs]
+        try:
+            with prefect_api(port, host) if dask else nullcontext():
+                results = flow(str(folder.resolve()), str(out.resolve()), files=files)
+        finally:
+            batch.progress_log.removeHandler(handler)
     failed = sum(1 for r in results if r["status"] != "ok")
+    cached = sum(1 for r in results if r.get("cached"))
+    if Verbosity.level:
+        Console().print(_run_table(results, f"citydocs run: {folder} → {out}"))
+    print(f"{len(results)} file(s): {len(results) - failed} ok ({cached} cached), {failed} failed")
     if failed:
-        console.print(
-            f"[red]{failed} of {len(results)} file(s) failed; reports in {out / 'quarantine'}[/red]"
+        console.print(f"[red]failure reports in {out / 'quarantine'}[/red]")
+    raise typer.Exit(checks.FAILED if failed else checks.OK)
+
+
+def _run_table(results: list[dict], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("file", overflow="fold")  # folded, never cut: two names must stay two
+    for column in ("kind", "pages", "OCR pages", "fields", "status"):
+        table.add_column(column, no_wrap=column != "status")
+    for r in results:
+        status = r["status"] + (" (cached)" if r.get("cached") else "")
+        table.add_row(
+            r["file"],
+            r["kind"] or "-",
+            str(r["pages"]),
+            str(r["ocr_pages"]),
+            str(r["fields_filled"]),
+            status,
         )
-    raise typer.Exit(min(failed, 100))
+    return table
 
 
 def parse_every(text: str) -> timedelta:
@@ -287,19 +486,24 @@ def parse_every(text: str) -> timedelta:
 
 
 @contextmanager
-def prefect_api(log: Path) -> Iterator[str | None]:
-    """The configured Prefect API, or a local server on loopback started (and stopped) here."""
-    import os
-
-    from app.server import start_local_server
+def prefect_api(port: int | None = None, host: str = "127.0.0.1") -> Iterator[str | None]:
+    """The configured Prefect API, or a local server started (and stopped) here."""
+    from app.server import port_taken, start_local_server
 
     if os.environ.get("PREFECT_API_URL"):
+        if port is not None:
+            console.print("[yellow]--port ignored: PREFECT_API_URL names the server[/yellow]")
         yield None
         return
-    console.print("starting a local Prefect server on 127.0.0.1 …")
-    server = start_local_server(log=log)
+    if port is not None and port_taken(host, port):
+        raise stop(f"port {port} on {host} is taken; choose another --port or leave it out")
+    console.print(f"starting a local Prefect server on {host} …")
+    try:
+        server = start_local_server(port=port, host=host)
+    except RuntimeError as error:
+        raise stop(str(error), checks.FAILED) from None
     os.environ["PREFECT_API_URL"] = server.url
-    console.print(f"Prefect UI: [bold]{server.ui}[/bold]  (server log: {log})")
+    console.print(f"Prefect UI: [bold]{server.ui}[/bold]  (server log: {server.log})")
     try:
         yield server.ui
     finally:
@@ -307,20 +511,31 @@ def prefect_api(log: Path) -> Iterator[str | None]:
         os.environ.pop("PREFECT_API_URL", None)
 
 
-@app.command()
+@app.command(cls=Command)
 def watch(
-    inbox: Annotated[Path, typer.Argument(help="Drop directory to watch.", file_okay=False)],
+    inbox: Annotated[Path, typer.Argument(help="Drop directory to watch (must exist).")],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder for records, archive and quarantine.")
+        Path,
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Folder for records, archive and quarantine."
+        ),
     ] = Path("output"),
-    every: Annotated[str, typer.Option(help="How often to look: 30s, 5m, 1h.")] = "30s",
+    every: Annotated[
+        str, typer.Option(metavar="INTERVAL", help="How often to look: 30s, 5m, 1h.")
+    ] = "30s",
     once: Annotated[
         bool,
         typer.Option("--once", help="One pass with embedded Prefect and no server (for cron)."),
     ] = False,
     settle: Annotated[
-        float, typer.Option(help="Seconds a file's size and mtime must hold still.")
+        float,
+        typer.Option(metavar="SECONDS", help="Seconds a file's size and mtime must hold still."),
     ] = 2.0,
+    port: PortOption = None,
+    host: HostOption = "127.0.0.1",
+    dpi: DpiOption = None,
+    ocr_lang: LangOption = None,
+    jobs: JobsOption = None,
 ) -> None:
     """Process PDFs dropped into INBOX as they arrive.
 
@@ -330,63 +545,99 @@ def watch(
     when a run is killed: the next one finishes what .processing/ holds.
 
     Without --once this serves a Prefect deployment on an interval schedule; with no
-    PREFECT_API_URL set it starts a local Prefect server on loopback and stops it on Ctrl-C.
+    PREFECT_API_URL set it starts a local Prefect server (--host, --port) and stops it on
+    Ctrl-C or SIGTERM. With --once the exit code is 1 when a document failed and 3 when a
+    file could not be finished (it stays in INBOX/.processing/ for the next pass).
     """
-    _prefect_defaults()
     interval = parse_every(every)
-    inbox.mkdir(parents=True, exist_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
+    checks.existing_folder(inbox, "inbox")
+    checks.writable_folder(out)
+    _, update = settings_from(dpi, ocr_lang, jobs)
+    hand_down(update)
+    _prefect_defaults()
     if once:
-        from flows.watch import watch_inbox
+        with interruptible():
+            from flows.watch import watch_inbox  # here: Prefect's import is the slow part
 
-        results = watch_inbox(str(inbox.resolve()), str(out.resolve()), settle)
+            results = watch_inbox(str(inbox.resolve()), str(out.resolve()), settle)
         for r in results:
-            print(f"{r['status']:<8} {r['file']}  → {r['record'] or r['moved_to']}")
+            say(f"{r['status']:<8} {r['file']}  → {r['record'] or r['moved_to']}")
         failed = sum(1 for r in results if r["status"].startswith("failed"))
-        raise typer.Exit(min(failed, 100))
-    with prefect_api(out / "prefect-server.log"):
+        left = [p.name for p in (inbox / ".processing").glob("*") if not p.name.startswith(".")]
+        if left:
+            console.print(
+                f"[red]{len(left)} file(s) could not be finished and stay in "
+                f"{inbox / '.processing'}[/red]: check that {out} is writable; the next pass "
+                "takes them up"
+            )
+            raise typer.Exit(checks.NOT_WRITABLE)
+        raise typer.Exit(checks.FAILED if failed else checks.OK)
+    with interruptible(), prefect_api(port, host):
         from flows.watch import serve  # imported once the API is known, so Prefect sees it
 
-        console.print(f"watching {inbox} every {interval.total_seconds():g} s; Ctrl-C to stop")
+        def announce(deployment_id: str) -> None:
+            ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
+            console.print(f"deployment: {ui}/deployments/deployment/{deployment_id}")
+            console.print(f"watching {inbox} every {interval.total_seconds():g} s; Ctrl-C to stop")
+
         try:
-            serve(inbox, out, interval)
-        except KeyboardInterrupt:
-            console.print("stopped")
+            serve(inbox, out, interval, announce)
+        finally:
+            console.print(f"stopped watching {inbox}")
 
 
-@app.command()
+def _load(path: Path) -> dict:
+    """A record or failure report as JSON, or a one-line usage error."""
+    checks.existing_file(path)
+    from app.record_view import load
+
+    try:
+        data = load(path)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise stop(f"{path} is not a JSON record ({error}); give a file citydocs wrote") from None
+    if not isinstance(data, dict):
+        raise stop(f"{path} is not a citydocs record")
+    return data
+
+
+@app.command(cls=Command)
 def inspect(
     record: Annotated[
-        Path,
-        typer.Argument(
-            help="A record (or failure report) written by citydocs.", exists=True, dir_okay=False
-        ),
+        Path, typer.Argument(help="A record (or failure report) written by citydocs.")
     ],
     field: Annotated[
         str | None,
-        typer.Option(help="One field path, e.g. activities[2].date: its value and provenance."),
+        typer.Option(
+            metavar="FIELD",
+            help="One field path, e.g. activities[2].date: its value and provenance.",
+        ),
     ] = None,
     overlay: Annotated[
-        Path | None, typer.Option(help="Write one PNG per page with every field's box drawn here.")
+        Path | None,
+        typer.Option(
+            metavar="DIR", help="Write <record>-page-N.png here: every field's box drawn per page."
+        ),
     ] = None,
     pdf: Annotated[
         Path | None,
-        typer.Option(help="The source PDF, when it is not at the record's source path."),
+        typer.Option(
+            metavar="PDF", help="The source PDF, when it is not at the record's source path."
+        ),
     ] = None,
 ) -> None:
-    """Show what was extracted and where it came from."""
-    from app import views as look
+    """Show what was extracted, where it came from and what looked doubtful (warnings)."""
+    checks.existing_file(record)
+    from app import record_view
 
-    data = look.load(record)
+    data = _load(record)
     out = Console()
     if field:
         try:
-            value = look.get_path(data, field)
+            value = record_view.get_path(data, field)
         except KeyError:
-            console.print(f"[red]{field}: no such field in {record.name}[/red]")
-            raise typer.Exit(1) from None
+            raise stop(f"{field}: no such field in {record.name}", checks.FAILED) from None
         out.print_json(json.dumps(value, ensure_ascii=False))
-        found = look.provenance_for(data, field)
+        found = record_view.provenance_for(data, field)
         if found is None:
             out.print("[yellow]no provenance recorded for this field[/yellow]")
         else:
@@ -399,63 +650,94 @@ def inspect(
     if overlay is not None:
         source = pdf or Path((data.get("source") or {}).get("path") or "")
         if not source.is_file():
-            console.print("[red]cannot find the source PDF: pass it with --pdf[/red]")
-            raise typer.Exit(1)
-        for png in look.overlays(data, source, overlay):
+            raise stop("cannot find the source PDF: pass it with --pdf")
+        checks.writable_folder(overlay, "--overlay")
+        from app.overlay import overlays
+
+        for png in overlays(data, source, overlay, stem=record.stem):
             print(png)
         return
-    out.print(look.tree(data, record.name))
+    out.print(record_view.tree(data, record.name))
+    for warning in data.get("warnings", []):
+        out.print(f"[yellow]warning[/yellow]: {warning}", highlight=False)
 
 
-@app.command()
+@app.command(cls=Command)
 def report(
     out: Annotated[
-        Path,
-        typer.Argument(help="A folder citydocs wrote records into.", exists=True, file_okay=False),
+        Path, typer.Argument(help="A folder citydocs wrote records into.", metavar="OUT")
     ],
 ) -> None:
-    """Write OUT/report.html: a static page of the run (documents, failures, fill rates)."""
-    from app.views import report_html
+    """Write OUT/report.html: a static page of the run (documents, failures, warnings, fill
+    rates)."""
+    checks.existing_folder(out)
+    from app.report import report_html
 
     print(report_html(out))
 
 
-@app.command()
+@app.command(cls=Command)
 def diff(
-    a: Annotated[Path, typer.Argument(help="A record.", exists=True, dir_okay=False)],
-    b: Annotated[
-        Path,
-        typer.Argument(help="Another record (say, the expected one).", exists=True, dir_okay=False),
-    ],
+    a: Annotated[Path, typer.Argument(help="A record.")],
+    b: Annotated[Path, typer.Argument(help="Another record (say, the expected one).")],
     with_provenance: Annotated[
         bool, typer.Option(help="Compare provenance and source too.")
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The differences as JSON on standard output.")
+    ] = False,
 ) -> None:
-    """Field-level differences between two records; exits 1 when they differ."""
-    from app import views as look
+    """Field-level differences between two records; exits 1 when they differ.
 
+    List items are matched by their key (a partner's name, an activity's date and text), so
+    one inserted item is one difference; changed words of long texts are marked.
+    """
+    checks.existing_file(a)
+    checks.existing_file(b)
+    from app import diff as differ
+
+    left, right = _load(a), _load(b)
+    if left.get("doc_type") != right.get("doc_type"):
+        console.print(
+            f"[yellow]warning[/yellow]: the records are of different kinds "
+            f"({left.get('doc_type')} and {right.get('doc_type')})"
+        )
     ignore = () if with_provenance else ("provenance", "source", "warnings")
-    rows = look.diff(look.load(a), look.load(b), ignore)
-    if not rows:
+    rows = differ.diff(left, right, ignore)
+    if as_json:
+        print(json.dumps(differ.as_json(rows), indent=2, ensure_ascii=False))
+    elif not rows:
         print("no differences")
-        return
-    table = Table(title=f"A ↔ B: {len(rows)} difference(s)")
-    for column in ("field", f"A: {a}", f"B: {b}"):
-        table.add_column(column, overflow="fold")
-    for path, va, vb in rows:
-        table.add_row(path, json.dumps(va, ensure_ascii=False), json.dumps(vb, ensure_ascii=False))
-    Console(width=160).print(table)
-    raise typer.Exit(1)
+    else:
+        Console(width=max(Console().width, 120)).print(differ.table(rows, f"A: {a}", f"B: {b}"))
+    raise typer.Exit(1 if rows else 0)
 
 
-def _table(rows: list[dict[str, str]], title: str) -> Table:
-    table = Table(title=title)
-    for key in rows[0] if rows else []:
-        table.add_column(key)
-    for row in rows:
-        table.add_row(*row.values())
-    return table
+@app.command(cls=Command)
+def export(
+    out: Annotated[
+        Path, typer.Argument(help="A folder citydocs wrote records into.", metavar="OUT")
+    ],
+    to: Annotated[
+        Path,
+        typer.Option(
+            "--to",
+            metavar="FILE",
+            help="FILE.csv, FILE.jsonl or FILE.parquet: FILE.documents.csv, "
+            "FILE.partners.csv, … one file per table.",
+        ),
+    ],
+) -> None:
+    """The records of a run as flat tables, one row per item with the document's sha256:
+    documents, partners, activities, themes, key figures (for a spreadsheet or DuckDB)."""
+    checks.existing_folder(out)
+    from app.export import FORMATS, export_tables
 
-
-if __name__ == "__main__":  # pragma: no cover
-    app()
+    if to.suffix.lower().lstrip(".") not in FORMATS:
+        raise stop(f"--to {to}: end the name in .csv, .jsonl or .parquet")
+    checks.writable_folder(to.parent if str(to.parent) else Path("."), "--to")
+    written = export_tables(out, to)
+    if not written:
+        raise stop(f"no records (*.json) in {out}; run citydocs first or check the path")
+    for path, rows in written:
+        say(f"{rows:>6} row(s)  {path}")

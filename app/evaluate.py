@@ -159,6 +159,7 @@ def score_record(got: dict, want: dict, name: str = "") -> DocumentScore:
 @dataclass
 class Report:
     documents: list[DocumentScore]
+    missing: list[str] = field(default_factory=list)  # expected stems with no record (scored 0)
 
     @property
     def field_f1(self) -> float:
@@ -170,13 +171,15 @@ class Report:
 
 
 def evaluate_folder(outdir: Path, expected: Path) -> Report:
-    documents = []
+    documents, missing = [], []
     for want_path in sorted(expected.glob("*.json")):
         got_path = outdir / want_path.name
         want = json.loads(want_path.read_text(encoding="utf-8"))
+        if not got_path.exists():
+            missing.append(want_path.stem)
         got = json.loads(got_path.read_text(encoding="utf-8")) if got_path.exists() else {}
         documents.append(score_record(got, want, want_path.stem))
-    return Report(documents)
+    return Report(documents, missing)
 
 
 def render(report: Report, console: Console) -> None:

@@ -1,4 +1,9 @@
-"""A local Prefect server on loopback, for schedules and Dask workers when none is configured."""
+"""A local Prefect server, for schedules and Dask workers when none is configured.
+
+The server is told its own address three ways (``PREFECT_SERVER_API_HOST``/``PORT`` for where
+it listens, ``PREFECT_UI_API_URL`` for where the browser UI must call it): without the last the
+UI asks ``127.0.0.1:4200`` whatever port was taken, and a browser shows no runs.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,14 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+LOOPBACK = "127.0.0.1"
+
 
 @dataclass
 class LocalServer:
     process: subprocess.Popen
     url: str  # the API, e.g. http://127.0.0.1:4200/api
+    log: Path | None = None
 
     @property
     def ui(self) -> str:
@@ -32,10 +40,20 @@ class LocalServer:
                 self.process.wait()
 
 
-def free_port() -> int:
+def free_port(host: str = LOOPBACK) -> int:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Whether something already listens on ``host:port`` (so a server there could not start)."""
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def healthy(url: str) -> bool:
@@ -46,30 +64,56 @@ def healthy(url: str) -> bool:
         return False
 
 
-def start_local_server(
-    port: int | None = None, timeout: float = 180.0, log: Path | None = None
-) -> LocalServer:
-    """Start ``prefect server start`` on 127.0.0.1 and wait until its API answers."""
-    port = port or free_port()
-    prefect = Path(sys.executable).with_name("prefect")
-    command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+def prefect_home() -> Path:
+    """Where Prefect keeps its database, results and (here) the local server's log."""
+    import prefect.settings  # here, not at the top: the CLI imports this module for every command
+
+    return Path(prefect.settings.get_current_settings().home).expanduser()
+
+
+def server_env(host: str, port: int, public_host: str) -> dict[str, str]:
+    """The environment of ``prefect server start``: where it listens and where its UI calls."""
     env = {
         **os.environ,
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_ENABLED": os.environ.get("PREFECT_UI_ENABLED", "true"),
+        "PREFECT_SERVER_API_HOST": host,
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_UI_API_URL": f"http://{public_host}:{port}/api",
     }
     env.pop("PREFECT_API_URL", None)
-    sink = log.open("ab") if log else subprocess.DEVNULL
-    process = subprocess.Popen(
-        command, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    server = LocalServer(process, f"http://127.0.0.1:{port}/api")
+    return env
+
+
+def start_local_server(
+    port: int | None = None,
+    timeout: float = 180.0,
+    log: Path | None = None,
+    host: str = LOOPBACK,
+) -> LocalServer:
+    """Start ``prefect server start`` on ``host:port`` (a free port when none is given) and wait
+    until its API answers. The log goes to ``log``, by default ``PREFECT_HOME/server-PORT.log``."""
+    port = port or free_port(host if host != "0.0.0.0" else LOOPBACK)
+    # A browser on this machine reaches a server on every interface through loopback.
+    public = LOOPBACK if host in ("0.0.0.0", "::") else host
+    if log is None:
+        log = prefect_home() / f"server-{port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    prefect = Path(sys.executable).with_name("prefect")
+    command = [str(prefect), "server", "start", "--host", host, "--port", str(port)]
+    with log.open("ab") as sink:
+        process = subprocess.Popen(
+            command,
+            env=server_env(host, port, public),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = LocalServer(process, f"http://{public}:{port}/api", log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"prefect server exited with code {process.returncode} (see {log or 'its output'})"
-            )
+            raise RuntimeError(f"prefect server exited with code {process.returncode} (see {log})")
         if healthy(server.url):
             return server
         time.sleep(0.5)

@@ -132,10 +132,11 @@ def plan(inputs: list[Path]) -> list[tuple[Path, str | None, str]]:
     name="extract-folder",
     task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2),
 )
-def extract_folder(input_dir: str, out_dir: str) -> list[dict]:
-    """Extract every PDF in ``input_dir`` into ``out_dir``; returns the index lines."""
+def extract_folder(input_dir: str, out_dir: str, files: list[str] | None = None) -> list[dict]:
+    """Extract every PDF in ``input_dir`` (or the ``files`` the caller chose there, say with
+    ``--recursive``) into ``out_dir``; returns the index lines."""
     logger = get_run_logger()
-    inputs = pdfs_in(Path(input_dir))
+    inputs = [Path(f) for f in files] if files else pdfs_in(Path(input_dir))
     context = FlowRunContext.get()
     if context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner):
         # Tasks run here: warm the workers while Prefect submits them (on Dask, workers start

@@ -9,12 +9,16 @@ capped per document). The file handling itself lives in ``pipeline.running.inbox
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.futures import as_completed
+from prefect.runner import Runner
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.base.settings import get_settings
@@ -38,8 +42,11 @@ def process_claimed_task(path: str, out_dir: str) -> dict:
 
 
 @flow(name="watch-inbox", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2))
-def watch_inbox(inbox: str, out_dir: str, settle_seconds: float = 2.0) -> list[dict]:
-    """Claim the inbox's complete PDFs and finish every claimed file."""
+def watch_inbox(
+    inbox: str, out_dir: str, settle_seconds: float = 2.0, echo: bool = False
+) -> list[dict]:
+    """Claim the inbox's complete PDFs and finish every claimed file; with ``echo`` (a served
+    deployment, whose terminal shows the run's output), a line per file on standard output."""
     logger = get_run_logger()
     folder = Path(inbox)
     with inbox_lock(folder) as mine:
@@ -62,20 +69,47 @@ def watch_inbox(inbox: str, out_dir: str, settle_seconds: float = 2.0) -> list[d
                 logger.error("a file stays claimed for the next pass: %s", exc)
                 continue
             logger.info("%s: %s", result["file"], result["status"])
+            _echo(result, echo)
             results.append(result)
         for path in repeats:  # same content as a file above: archived against its record
             result = process_claimed(path, Path(out_dir)).__dict__
             logger.info("%s: %s", result["file"], result["status"])
+            _echo(result, echo)
             results.append(result)
     return sorted(results, key=lambda r: r["file"])
 
 
-def serve(inbox: Path, out_dir: Path, every: timedelta) -> None:
-    """Serve ``watch_inbox`` as a deployment with an interval schedule (blocks until Ctrl-C)."""
-    watch_inbox.serve(
+def _echo(result: dict, echo: bool) -> None:
+    if echo:
+        print(
+            f"{result['status']:<8} {result['file']}  → {result['record'] or result['moved_to']}",
+            flush=True,
+        )
+
+
+def serve(
+    inbox: Path,
+    out_dir: Path,
+    every: timedelta,
+    announce: Callable[[str], None] = print,
+) -> None:
+    """Serve ``watch_inbox`` as a deployment with an interval schedule until Ctrl-C or SIGTERM
+    (both end in KeyboardInterrupt); ``announce`` gets the deployment's id once it exists."""
+    runner = Runner(name=DEPLOYMENT, limit=1)  # one pass at a time: an overrun delays the next
+    deployment_id = runner.add_flow(
+        watch_inbox,
         name=DEPLOYMENT,
         interval=every,
-        parameters={"inbox": str(inbox.resolve()), "out_dir": str(out_dir.resolve())},
-        print_starting_message=True,
-        limit=1,  # one pass at a time: a pass that overruns the interval delays the next
+        parameters={"inbox": str(inbox.resolve()), "out_dir": str(out_dir.resolve()), "echo": True},
     )
+    announce(str(deployment_id))
+
+    async def main() -> None:
+        started = asyncio.ensure_future(runner.start())
+        await asyncio.sleep(0)  # start() has installed Prefect's SIGTERM handler by now ...
+        # ... which calls the async stop() from sync code ("coroutine 'Runner.astop' was never
+        # awaited"): SIGTERM stops like Ctrl-C instead.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        await started
+
+    asyncio.run(main())

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from app.cli import app
 from models import FailureReport, RecordAdapter
 
+EXPECTED = Path(__file__).resolve().parent.parent / "samples" / "expected"
+
 runner = CliRunner()
 
 
@@ -54,7 +56,70 @@ def test_read_prints_blocks_by_page_and_region(sample_dir: Path) -> None:
 
 
 def test_every_command_explains_itself() -> None:
-    for command in ([], ["extract"], ["read"], ["schema"], ["evaluate"]):
+    for command in ([], ["extract"], ["read"], ["schema"], ["evaluate"], ["export"], ["diff"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0
         assert "Usage" in result.output
+
+
+def _one_line_error(result, code: int) -> str:  # type: ignore[no-untyped-def]
+    assert result.exit_code == code, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert "Traceback" not in result.output and lines[-1].startswith("error: "), result.output
+    return lines[-1]
+
+
+def test_ordinary_mistakes_are_one_line_with_the_exit_code_of_the_table(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.pdf"
+    assert "no such file" in _one_line_error(runner.invoke(app, ["read", str(missing)]), 2)
+    assert "no such file" in _one_line_error(runner.invoke(app, ["extract", str(missing)]), 2)
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    line = _one_line_error(runner.invoke(app, ["run", str(empty)]), 2)
+    assert "no PDFs found" in line and "--recursive" in line
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    (empty / "sub" / "x.PDF").write_bytes(b"%PDF-1.4")
+    result = runner.invoke(app, ["run", str(empty), "--recursive", "--out", str(a_file)])
+    assert "is a file" in _one_line_error(result, 3)
+    result = runner.invoke(app, ["run", str(empty), "-r", "--out", str(a_file / "below")])
+    assert "cannot be written" in _one_line_error(result, 3)
+    inbox = tmp_path / "typo-inbox"
+    result = runner.invoke(app, ["watch", str(inbox), "--once", "--out", str(tmp_path / "o")])
+    assert "does not exist" in _one_line_error(result, 2)
+    assert not inbox.exists()  # never created silently
+    result = runner.invoke(app, ["evaluate", str(empty), "--expected", str(EXPECTED)])
+    assert "no records" in _one_line_error(result, 2)
+    assert "dpi" in _one_line_error(runner.invoke(app, ["run", str(empty), "-r", "--dpi", "5"]), 2)
+
+
+def test_evaluate_names_missing_records_and_fails_below_min_f1(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "lisbon_ucap.json").write_text((EXPECTED / "lisbon_ucap.json").read_text())
+    result = runner.invoke(app, ["evaluate", str(out), "--expected", str(EXPECTED)])
+    assert result.exit_code == 0, result.output
+    assert "missing" in result.output and "zhengzhou_ucap" in result.output
+    result = runner.invoke(
+        app, ["evaluate", str(out), "--expected", str(EXPECTED), "--min-f1", "0.9"]
+    )
+    assert result.exit_code == 1 and "below --min-f1" in result.output
+
+
+def test_help_shows_no_type_noise() -> None:
+    for command in ("extract", "run", "watch", "read", "inspect", "diff", "export", "evaluate"):
+        result = runner.invoke(app, [command, "--help"], terminal_width=100)
+        assert result.exit_code == 0
+        for noise in ("<bool>", "<list[", "{", "<path>"):
+            assert noise not in result.output, (command, noise, result.output)
+
+
+def test_extract_to_standard_output_as_jsonl(sample_dir: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["extract", str(sample_dir / "zhengzhou_ucap.pdf"), "-o", "-", "--format", "jsonl"],
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 1
+    assert RecordAdapter.validate_json(lines[0]).doc_type == "ucap_summary"

@@ -7,11 +7,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.export import COLUMNS
+from app.overlay import colours
 from pipeline.running.output import write_json_atomic
 from pipeline.running.process import process_file
 
@@ -54,16 +58,19 @@ def test_tree_highlights_the_record(run_dir: Path) -> None:
     assert result.exit_code == 0 and "partners" in result.output and "Málaga" in result.output
 
 
-def test_overlay_draws_one_png_per_page(run_dir: Path, tmp_path: Path) -> None:
+def test_overlay_draws_one_png_per_page_named_by_record(run_dir: Path, tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["inspect", str(run_dir / "zhengzhou_ucap.json"), "--overlay", str(tmp_path)]
     )
     assert result.exit_code == 0, result.output
-    pages = sorted(tmp_path.glob("page-*.png"))
-    assert [p.name for p in pages] == ["page-1.png", "page-2.png"]
+    pages = sorted(tmp_path.glob("*.png"))
+    assert [p.name for p in pages] == ["zhengzhou_ucap-page-1.png", "zhengzhou_ucap-page-2.png"]
+    record = json.loads((run_dir / "zhengzhou_ucap.json").read_text())
+    groups = colours(list(record["provenance"]))
+    assert len(set(groups.values())) == len(groups) > 3  # one colour per field group
     with Image.open(pages[0]) as image:
-        # the boxes are drawn in blue (40, 90, 220): some pixels must carry it
-        assert (40, 90, 220) in {c for _, c in image.convert("RGB").getcolors(1 << 20)}
+        seen = {c for _, c in image.convert("RGB").getcolors(1 << 22)}
+    assert {groups["city"], groups["partners"]} <= seen
 
 
 def test_diff_exits_non_zero_on_differences(run_dir: Path, tmp_path: Path) -> None:
@@ -76,6 +83,47 @@ def test_diff_exits_non_zero_on_differences(run_dir: Path, tmp_path: Path) -> No
     b.write_text(json.dumps(changed))
     result = runner.invoke(app, ["diff", str(a), str(b)])
     assert result.exit_code == 1 and "city.population" in result.output
+
+
+def test_diff_matches_list_items_and_says_absent(run_dir: Path, tmp_path: Path) -> None:
+    a = run_dir / "zhengzhou_ucap.json"
+    changed = json.loads(a.read_text())
+    changed["partners"].insert(1, {"name": "Newtown", "region": None, "country": "Spain"})
+    changed["title"] = None
+    del changed["city"]["province"]
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps(changed))
+    result = runner.invoke(app, ["diff", str(a), str(b), "--json"])
+    assert result.exit_code == 1, result.output
+    rows = json.loads(result.stdout)
+    assert [r["field"] for r in rows] == ["title", "city.province", "partners[1]"]
+    assert rows[2] == {"field": "partners[1]", "b": changed["partners"][1]}  # absent in A
+    table = runner.invoke(app, ["diff", str(a), str(b)], terminal_width=200)
+    assert "(absent)" in table.output and "…" not in table.output
+    profile = runner.invoke(app, ["diff", str(a), str(run_dir / "zhengzhou_profile_scan.json")])
+    assert "different kinds" in profile.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_export_writes_tables_that_read_back(run_dir: Path, tmp_path: Path, suffix: str) -> None:
+    result = runner.invoke(app, ["export", str(run_dir), "--to", str(tmp_path / f"run{suffix}")])
+    assert result.exit_code == 0, result.output
+    ucap = json.loads((run_dir / "zhengzhou_ucap.json").read_text())
+    tables = {}
+    for name in COLUMNS:
+        path = tmp_path / f"run.{name}{suffix}"
+        if suffix == ".parquet":
+            tables[name] = pq.read_table(path).to_pylist()
+        elif suffix == ".csv":
+            tables[name] = pa_csv.read_csv(path).to_pylist() if path.stat().st_size else []
+        else:
+            tables[name] = [json.loads(line) for line in path.read_text().splitlines()]
+    assert len(tables["documents"]) == 2  # the failure report is no document
+    sha = ucap["source"]["sha256"]
+    partners = [r["name"] for r in tables["partners"] if r["sha256"] == sha]
+    assert partners == [p["name"] for p in ucap["partners"]]
+    assert sum(r["sha256"] == sha for r in tables["activities"]) == len(ucap["activities"])
+    assert tables["themes"] and tables["key_figures"] is not None
 
 
 def _chromium() -> str:

@@ -1,0 +1,55 @@
+"""The local Prefect server as a browser sees it: its UI calls the API actually started."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app.server import LocalServer
+from tests.test_inspect import _chromium
+
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+
+
+def test_ui_settings_name_the_server_started(prefect_server: LocalServer) -> None:
+    with urllib.request.urlopen(f"{prefect_server.ui}/ui-settings", timeout=10) as response:
+        settings = json.load(response)
+    assert settings["api_url"] == prefect_server.url
+    assert not prefect_server.url.endswith(":4200/api")  # a free port, not Prefect's default
+
+
+def test_ui_in_chromium_lists_the_deployments_runs(
+    prefect_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", prefect_server.url)
+    from prefect.deployments import run_deployment  # here: needs the API address set above
+
+    from flows.watch import DEPLOYMENT, watch_inbox
+
+    deployment = watch_inbox.to_deployment(
+        name=DEPLOYMENT, parameters={"inbox": str(tmp_path), "out_dir": str(tmp_path / "out")}
+    )
+    deployment_id = deployment.apply()
+    flow_run = run_deployment(deployment_id, timeout=0)  # scheduled; no worker needs to take it
+    page = f"{prefect_server.ui}/deployments/deployment/{deployment_id}?tab=Runs"
+    browser = subprocess.run(
+        [
+            _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=30000",
+            "--dump-dom", page,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ},
+    )  # fmt: skip
+    assert browser.returncode == 0, browser.stderr[-2000:]
+    dom = browser.stdout
+    assert "Can't connect to Server API" not in dom
+    assert flow_run.name in dom, dom[-3000:]
