@@ -43,6 +43,16 @@ def _styled_apart(line: TextLine, item: TextLine) -> bool:
     return (line.bold and not item.bold) or (caps and not item_caps) or line.size > 1.15 * item.size
 
 
+def _continues_heading(
+    heading: TextLine, text: str, line: TextLine, names: tuple[str, ...]
+) -> bool:
+    """A heading wrapped onto the next line: the same style, and still the heading's name."""
+    if text.rstrip().endswith(":") or len(line.text.split()) > 4:
+        return False
+    same = heading.bold == line.bold and heading.text.isupper() == line.text.isupper()
+    return same and names_heading(f"{text} {line.text}", names)
+
+
 @dataclass
 class HeadedList:
     heading: TextLine
@@ -68,7 +78,12 @@ def list_under(
         if not names_heading(line.text, names):
             continue
         body: list[tuple[Block, TextLine]] = []
-        for other_block, other in placed[index + 1 :]:
+        rest = placed[index + 1 :]
+        heading_text = line.text
+        while rest and _continues_heading(line, heading_text, rest[0][1], names):
+            heading_text = f"{heading_text} {rest[0][1].text}"  # "… OF THE" / "CITY"
+            rest = rest[1:]
+        for other_block, other in rest:
             if other_block.region != block.region or other_block.page != block.page:
                 break
             if names_heading(other.text, names + others):

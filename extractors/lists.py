@@ -106,6 +106,10 @@ def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list
     return items
 
 
+# A line that ends on a connector ("Climate Adaptation and") goes on in the next, however short.
+_CONNECTOR_END = re.compile(r"(?:\b(?:and|or|of|for|the|in|on|to|with|a|an)|[&,/–-])\s*$", re.I)
+
+
 def _ends_short(line: TextLine, following: TextLine, right: float) -> bool:
     """A line broken before the cell's edge although the next line's first word would fit."""
     first = following.words[0]
@@ -126,7 +130,7 @@ def split_cell(lines: list[TextLine], right: float) -> list[Item]:
         return split_items(lines)
     items = [Item("plain", [lines[0].text.strip()], list(lines[0].words))]
     for previous, line in itertools.pairwise(lines):
-        if _ends_short(previous, line, right):
+        if _ends_short(previous, line, right) and not _CONNECTOR_END.search(previous.text):
             items.append(Item("plain", [line.text.strip()], list(line.words)))
         else:
             items[-1].lines.append(line.text.strip())

@@ -216,7 +216,10 @@ class ProfileExtractor:
         if block is not None:
             return block.text, block.words
         subject = re.match(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*(?:,|is\b)", prose)
-        return (subject.group(1), []) if subject else (None, [])
+        if subject is None:
+            return None, []
+        first = next((p for _, paras in sections for p in paras if p.text), None)
+        return subject.group(1), words_for_text(first.words, subject.group(1)) if first else []
 
     def city(self, sections: list[tuple[Block | None, list[Block]]]) -> City:
         gaz = gazetteer()

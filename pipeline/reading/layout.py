@@ -61,15 +61,27 @@ def split_at_gaps(line: TextLine, gap: float) -> list[TextLine]:
     return [TextLine(run) for run in runs]
 
 
+def _fits_line(word: Word, line: list[Word]) -> bool:
+    """A word belongs to a line whose vertical span holds its centre, unless its type is of
+    another size and it stands apart: small print set beside a large title is its own line."""
+    centre = (word.top + word.bottom) / 2
+    top = statistics.median(w.top for w in line)
+    bottom = statistics.median(w.bottom for w in line)
+    if not top - 0.5 <= centre <= bottom + 0.5:
+        return False
+    size = statistics.median(w.size for w in line)
+    if not (size and word.size) or max(size, word.size) < 1.6 * min(size, word.size):
+        return True
+    reach = max(size, word.size)
+    return any(w.x0 - reach <= word.x1 and word.x0 <= w.x1 + reach for w in line)
+
+
 def group_lines(words: list[Word]) -> list[TextLine]:
     """Words → lines: a word joins the line whose vertical span holds its centre."""
     lines: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w.top + w.bottom) / 2):
-        centre = (word.top + word.bottom) / 2
         for line in reversed(lines[-3:]):
-            top = statistics.median(w.top for w in line)
-            bottom = statistics.median(w.bottom for w in line)
-            if top - 0.5 <= centre <= bottom + 0.5:
+            if _fits_line(word, line):
                 line.append(word)
                 break
         else:
