@@ -1,9 +1,18 @@
-"""The ``citydocs`` command: extract, read, schema, evaluate, run, watch."""
+"""The ``citydocs`` command.
+
+Commands: ``extract`` (records without Prefect), ``run`` (the Prefect batch flow), ``watch``
+(a drop directory), ``read`` (the reading layer's view of a PDF), ``inspect`` (a record, one
+field's provenance, overlays), ``report`` (an HTML page of a run), ``diff`` (two records),
+``evaluate`` (scores against expected records) and ``schema`` (the JSON Schema).
+
+Settings are read here, once (``pipeline.base.settings``), and handed down.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -13,10 +22,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
 from pipeline import __version__
+from pipeline.base.errors import CitydocsError
+from pipeline.base.request import Request
+from pipeline.base.settings import Settings, get_settings
 
 app = typer.Typer(
     name="citydocs",
@@ -31,6 +44,52 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "models" / "schema" / "record.schema.json"
+
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(
+        "--password",
+        help="Password for encrypted PDFs (visible to other users in the process list: prefer "
+        "--password-file or CITYDOCS_PASSWORD).",
+        show_default=False,
+    ),
+]
+PasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help="A file whose first line is the password for encrypted PDFs.",
+        dir_okay=False,
+    ),
+]
+
+
+def settings_for(password: str | None, password_file: Path | None) -> Settings:
+    """The settings of this command: the environment's, with the password given on the command
+    line (``--password`` or ``--password-file``) in place of ``CITYDOCS_PASSWORD``."""
+    if password is not None and password_file is not None:
+        console.print("[red]give --password or --password-file, not both[/red]")
+        raise typer.Exit(2)
+    if password_file is not None:
+        try:
+            lines = password_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            console.print(f"[red]cannot read the password file {password_file}: {exc}[/red]")
+            raise typer.Exit(2) from None
+        password = lines[0] if lines else ""
+    settings = get_settings()
+    if password is None:
+        return settings
+    return settings.model_copy(update={"password": SecretStr(password)})
+
+
+def export_password(settings: Settings) -> None:
+    """Hand the password to the flows through the environment: their tasks (and a served
+    deployment's run processes) read it with the other settings, never as a flow parameter,
+    which Prefect would store and show."""
+    if settings.password is not None:
+        os.environ["CITYDOCS_PASSWORD"] = settings.password.get_secret_value()
+        get_settings.cache_clear()
 
 
 def _version(value: bool) -> None:
@@ -50,7 +109,7 @@ def main(
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
     """Files as given, and the PDFs (``*.pdf``, any case) inside directories, sorted."""
-    from pipeline.running.process import pdfs_in
+    from pipeline.running.process import pdfs_in  # imported here for start-up speed
 
     found: list[Path] = []
     for path in paths:
@@ -67,11 +126,11 @@ def extract(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the records.")] = Path(
         "output"
     ),
-    password: Annotated[
-        str | None, typer.Option(help="Password for encrypted PDFs.", envvar="CITYDOCS_PASSWORD")
-    ] = None,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
     max_pages: Annotated[
-        int | None, typer.Option(help="Refuse PDFs with more pages (too_large). Default 500.")
+        int | None,
+        typer.Option(help="Refuse PDFs with more pages (too_large). Default: CITYDOCS_MAX_PAGES."),
     ] = None,
 ) -> None:
     """Extract records without Prefect: OUT/<stem>.json per PDF, a line per file.
@@ -82,15 +141,13 @@ def extract(
     A PDF that cannot become a record gets OUT/quarantine/<name>.error.json instead, and the
     command exits with the number of failed files (capped at 100).
     """
-    from pipeline.base.settings import get_settings
+    settings = settings_for(password, password_file)
+    # Imported here for start-up speed: app.__main__ started the worker before these loaded.
     from pipeline.running import isolation
-
-    settings = get_settings()
-    if max_pages is not None:
-        settings = settings.model_copy(update={"max_pages": max_pages})
-    isolation.prestart(settings, 1)  # one at a time: one worker (app.__main__ started it)
+    from pipeline.running.output import record_path
     from pipeline.running.process import process_file
 
+    isolation.prestart(settings, 1)  # one at a time: one worker (app.__main__ started it)
     inputs = expand_inputs(pdfs)
     if not inputs:
         console.print("[red]no PDF files given[/red]")
@@ -98,21 +155,22 @@ def extract(
     failed = 0
     taken: set[Path] = set()
     for path in inputs:
-        outcome = process_file(path, out, settings=settings, password=password, taken=taken)
+        request = Request.of(path, settings, max_pages=max_pages)
+        target = record_path(out, path, request.sha256, taken.__contains__)
+        outcome = process_file(request, out, target, settings)
         if outcome.record is not None:
-            source = outcome.record.source
-            ocr = ",".join(map(str, source.ocr_pages)) or "-"
+            taken.add(target)
+            ocr = ",".join(map(str, outcome.ocr_pages)) or "-"
             print(
-                f"ok      {path.name}  {outcome.kind}  pages={source.page_count}  ocr={ocr}  "
+                f"ok      {outcome.file}  {outcome.doc_type}  pages={outcome.pages}  ocr={ocr}  "
                 f"{outcome.seconds:.1f}s  → {outcome.written}"
             )
         else:
             failed += 1
             assert outcome.failure is not None
-            print(
-                f"FAILED  {path.name}  {outcome.failure.error.kind}: {outcome.failure.error.message}"
-            )
-    isolation.pool().close()
+            error = outcome.failure.error
+            print(f"FAILED  {outcome.file}  {error.kind}: {error.message}")
+    isolation.close()
     if failed:
         console.print(f"[red]{failed} of {len(inputs)} file(s) failed[/red]")
     raise typer.Exit(min(failed, 100))
@@ -121,15 +179,17 @@ def extract(
 @app.command()
 def read(
     pdf: Annotated[Path, typer.Argument(help="The PDF to read.")],
-    password: Annotated[str | None, typer.Option(help="Password for encrypted PDFs.")] = None,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Print the clean blocks of a PDF by page and region, as the reading layer sees them."""
-    from pipeline.base.errors import CitydocsError
+    settings = settings_for(password, password_file)
+    # Imported here for start-up speed: the reading layer loads pdfplumber and Tesseract's glue.
     from pipeline.reading.classify import classify
     from pipeline.reading.reader import read_pdf
 
     try:
-        document = read_pdf(pdf, password=password)
+        document = read_pdf(Request.of(pdf, settings), settings)
     except CitydocsError as error:
         console.print(f"[red]{error.kind}[/red]: {error.message}")
         raise typer.Exit(1) from error
@@ -157,7 +217,7 @@ def schema(
     write: Annotated[bool, typer.Option(help="Rewrite models/schema/record.schema.json.")] = False,
 ) -> None:
     """Print the JSON Schema of the records and failure reports citydocs writes."""
-    from models import record_json_schema
+    from models import record_json_schema  # imported here: the models take a while to build
 
     text = json.dumps(record_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if write:
@@ -178,23 +238,13 @@ def evaluate(
     expected: Annotated[Path, typer.Option(help="Folder of expected records (same stems).")],
 ) -> None:
     """Compare records with expected records field by field (strict and soft F1)."""
-    from app.evaluate import evaluate_folder, render
+    from app.evaluate import evaluate_folder, render  # imported here for start-up speed
 
     report = evaluate_folder(outdir, expected)
     if not report.documents:
         console.print(f"[red]no records in {outdir} match an expected record in {expected}[/red]")
         raise typer.Exit(1)
     render(report, Console())
-
-
-def _prefect_defaults() -> None:
-    """Embedded Prefect: no analytics, time for a fresh database to migrate, quiet logs."""
-    import os
-
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 @app.command()
@@ -213,6 +263,8 @@ def run(
             "started on loopback when PREFECT_API_URL is not set."
         ),
     ] = None,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Run the batch flow over a folder with embedded Prefect (no server needed).
 
@@ -221,7 +273,9 @@ def run(
     are served from the cache. Writes OUT/<stem>.json, OUT/quarantine/<name>.error.json for
     failures and OUT/_index.jsonl, and exits with the number of failed files.
     """
-    _prefect_defaults()
+    settings = settings_for(password, password_file)
+    export_password(settings)
+    # Imported here for start-up speed: Prefect takes seconds to import.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows import batch
@@ -238,8 +292,8 @@ def run(
 
     class ProgressHandler(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            done, total, line = record.progress  # type: ignore[attr-defined]
-            label = f"extracting ({line['file']})" if line else "extracting"
+            done, total, outcome = record.progress  # type: ignore[attr-defined]
+            label = f"extracting ({outcome.file})" if outcome else "extracting"
             progress.update(bar, completed=done, total=total, description=label)
 
     handler = ProgressHandler()
@@ -249,7 +303,7 @@ def run(
     flow = batch.extract_folder
     if dask:
         logging.getLogger("distributed").setLevel(logging.WARNING)
-        flow = flow.with_options(task_runner=batch.task_runner_for(dask))
+        flow = flow.with_options(task_runner=batch.task_runner_for(dask, settings))
     try:
         with prefect_api(out / "prefect-server.log") if dask else nullcontext(), progress:
             results = flow(str(folder.resolve()), str(out.resolve()))
@@ -257,17 +311,17 @@ def run(
         batch.progress_log.removeHandler(handler)
     rows = [
         {
-            "file": r["file"],
-            "kind": r["kind"] or "-",
-            "pages": str(r["pages"]),
-            "OCR pages": str(r["ocr_pages"]),
-            "fields": str(r["fields_filled"]),
-            "status": r["status"] + (" (cached)" if r.get("cached") else ""),
+            "file": r.file,
+            "kind": r.doc_type or "-",
+            "pages": str(r.pages),
+            "OCR pages": str(len(r.ocr_pages)),
+            "fields": str(r.fields_filled),
+            "status": r.status + (" (cached)" if r.cached else ""),
         }
         for r in results
     ]
     Console().print(_table(rows, f"citydocs run: {folder} → {out}"))
-    failed = sum(1 for r in results if r["status"] != "ok")
+    failed = sum(1 for r in results if not r.ok)
     if failed:
         console.print(
             f"[red]{failed} of {len(results)} file(s) failed; reports in {out / 'quarantine'}[/red]"
@@ -289,9 +343,7 @@ def parse_every(text: str) -> timedelta:
 @contextmanager
 def prefect_api(log: Path) -> Iterator[str | None]:
     """The configured Prefect API, or a local server on loopback started (and stopped) here."""
-    import os
-
-    from app.server import start_local_server
+    from app.server import start_local_server  # imported here for start-up speed
 
     if os.environ.get("PREFECT_API_URL"):
         yield None
@@ -321,6 +373,8 @@ def watch(
     settle: Annotated[
         float, typer.Option(help="Seconds a file's size and mtime must hold still.")
     ] = 2.0,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Process PDFs dropped into INBOX as they arrive.
 
@@ -332,17 +386,17 @@ def watch(
     Without --once this serves a Prefect deployment on an interval schedule; with no
     PREFECT_API_URL set it starts a local Prefect server on loopback and stops it on Ctrl-C.
     """
-    _prefect_defaults()
+    export_password(settings_for(password, password_file))
     interval = parse_every(every)
     inbox.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     if once:
-        from flows.watch import watch_inbox
+        from flows.watch import watch_inbox  # imported here for start-up speed
 
         results = watch_inbox(str(inbox.resolve()), str(out.resolve()), settle)
         for r in results:
-            print(f"{r['status']:<8} {r['file']}  → {r['record'] or r['moved_to']}")
-        failed = sum(1 for r in results if r["status"].startswith("failed"))
+            print(f"{r.status:<8} {r.file}  → {r.written if r.ok else r.moved_to}")
+        failed = sum(1 for r in results if not r.ok)
         raise typer.Exit(min(failed, 100))
     with prefect_api(out / "prefect-server.log"):
         from flows.watch import serve  # imported once the API is known, so Prefect sees it
@@ -373,9 +427,11 @@ def inspect(
         Path | None,
         typer.Option(help="The source PDF, when it is not at the record's source path."),
     ] = None,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Show what was extracted and where it came from."""
-    from app import views as look
+    from app import views as look  # imported here for start-up speed
 
     data = look.load(record)
     out = Console()
@@ -401,7 +457,13 @@ def inspect(
         if not source.is_file():
             console.print("[red]cannot find the source PDF: pass it with --pdf[/red]")
             raise typer.Exit(1)
-        for png in look.overlays(data, source, overlay):
+        settings = settings_for(password, password_file)
+        try:
+            pngs = look.overlays(data, source, overlay, settings)
+        except CitydocsError as error:
+            console.print(f"[red]{error.kind}[/red]: {error.message}")
+            raise typer.Exit(1) from error
+        for png in pngs:
             print(png)
         return
     out.print(look.tree(data, record.name))
@@ -415,7 +477,7 @@ def report(
     ],
 ) -> None:
     """Write OUT/report.html: a static page of the run (documents, failures, fill rates)."""
-    from app.views import report_html
+    from app.views import report_html  # imported here for start-up speed
 
     print(report_html(out))
 
@@ -432,7 +494,7 @@ def diff(
     ] = False,
 ) -> None:
     """Field-level differences between two records; exits 1 when they differ."""
-    from app import views as look
+    from app import views as look  # imported here for start-up speed
 
     ignore = () if with_provenance else ("provenance", "source", "warnings")
     rows = look.diff(look.load(a), look.load(b), ignore)

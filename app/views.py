@@ -13,6 +13,10 @@ from typing import Any
 
 from rich.tree import Tree
 
+from pipeline.base.request import Request
+from pipeline.base.settings import Settings
+from pipeline.running.output import ERROR_SUFFIX, filled_fields, quarantine_dir
+
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 NOT_VALUES = {"provenance"}
 
@@ -122,7 +126,9 @@ def _natural(path: str) -> list[Any]:
 # --------------------------------------------------------------------------- overlays
 
 
-def overlays(record: dict[str, Any], pdf: Path, out_dir: Path, resolution: int = 100) -> list[Path]:
+def overlays(
+    record: dict[str, Any], pdf: Path, out_dir: Path, settings: Settings, resolution: int = 100
+) -> list[Path]:
     """One PNG per page: every field's box drawn and labelled, OCR'd words shaded by confidence."""
     import pdfplumber
     from PIL import ImageDraw
@@ -130,12 +136,13 @@ def overlays(record: dict[str, Any], pdf: Path, out_dir: Path, resolution: int =
     from pipeline.reading.reader import read_pdf
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    document = read_pdf(pdf)
+    request = Request.of(pdf, settings)
+    document = read_pdf(request, settings)
     by_page: dict[int, list[tuple[str, dict[str, Any]]]] = {}
     for path, prov in record.get("provenance", {}).items():
         by_page.setdefault(prov["page"], []).append((path, prov))
     written = []
-    with pdfplumber.open(pdf) as plumber:
+    with pdfplumber.open(pdf, password=request.password or "") as plumber:
         for number, page in enumerate(plumber.pages, start=1):
             image = page.to_image(resolution=resolution)
             for word in document.pages[number - 1].words:
@@ -169,22 +176,13 @@ def overlays(record: dict[str, Any], pdf: Path, out_dir: Path, resolution: int =
 
 def fields_of(record: dict[str, Any]) -> dict[str, bool]:
     """Each top-level field of the kind (and each city field): filled or not."""
-    filled: dict[str, bool] = {}
-    for key, value in record.items():
-        if key in {"schema_version", "source", "warnings", "provenance", "doc_type"}:
-            continue
-        if isinstance(value, dict):
-            for sub, item in value.items():
-                filled[f"{key}.{sub}"] = item not in (None, [], "", {})
-        else:
-            filled[key] = value not in (None, [], "")
-    return filled
+    return filled_fields(record)
 
 
 def report_html(out_dir: Path) -> Path:
     """``OUT/report.html``: one row per document, failures with reasons, fill rate per field."""
     records = sorted(p for p in out_dir.glob("*.json") if not p.name.startswith("_"))
-    failures = sorted((out_dir / "quarantine").glob("*.error.json"))
+    failures = sorted(quarantine_dir(out_dir).glob(f"*{ERROR_SUFFIX}"))
     rows, fill, kinds = [], {}, {}
     for path in records:
         record = load(path)

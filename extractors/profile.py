@@ -64,8 +64,9 @@ def merged_paragraphs(blocks: list[Block]) -> list[Block]:
 
 
 class ProfileExtractor:
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, model: str) -> None:
         self.document = document
+        self.model = model  # the spaCy pipeline to parse with
         self.log = ProvenanceLog()
         self.warnings: list[str] = list(document.warnings)
         blocks = document.blocks
@@ -187,7 +188,7 @@ class ProfileExtractor:
             for b in self.banner
             if (funded := re.search(r"funded\s+by\b.*", b.text, re.I | re.S))
         ]
-        docs = parse(prose + banner)
+        docs = parse(prose + banner, self.model)
         figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)]
         title = title_block(self.document)
         if title is not None:
@@ -209,6 +210,7 @@ class ProfileExtractor:
         return record
 
 
-def extract_profile(document: Document) -> ProfileRecord:
-    """Fill every field of a city profile record from a read document."""
-    return ProfileExtractor(document).extract()
+def extract_profile(document: Document, model: str) -> ProfileRecord:
+    """Fill every field of a city profile record from a read document (``model``: the spaCy
+    pipeline to parse with)."""
+    return ProfileExtractor(document, model).extract()

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from extractors.lists import label_config
+from extractors.labels import label_config
 from pipeline.reading.cleanup import clean_lines
 from pipeline.reading.document import Document, TextLine, Word
-from pipeline.reading.layout import _gaps, group_lines
+from pipeline.reading.layout import group_lines, interval_gaps
 
 CITY_ROWS = {"city", "province", "country", "population", "area"}
 
@@ -167,7 +167,9 @@ def _split_city_partners(rows: list[Row], gutter: float) -> None:
     city = next((r for r in rows if r.field == "city" and r.cells), None)
     if city is None:
         return
-    gaps = [g for g in _gaps([(w.x0, w.x1) for w in city.cells[0]]) if g[1] - g[0] >= gutter]
+    gaps = [
+        g for g in interval_gaps([(w.x0, w.x1) for w in city.cells[0]]) if g[1] - g[0] >= gutter
+    ]
     if not gaps:
         return
     split = (gaps[0][0] + gaps[0][1]) / 2
