@@ -56,7 +56,7 @@ bench: setup
 	$(UV) run --frozen python bench/bench.py $(if $(N),--n $(N))
 
 soak: setup
-	$(UV) run --frozen python tests/soak.py $(if $(DOCS),--docs $(DOCS))
+	$(UV) run --frozen python -m tests.tools.soak $(if $(DOCS),--docs $(DOCS))
 
 schema: setup
 	$(UV) run --frozen citydocs schema --write
