@@ -275,7 +275,7 @@ def run(
     """
     settings = settings_for(password, password_file)
     export_password(settings)
-    # Imported here for start-up speed: Prefect takes seconds to import.
+    # Imported here for start-up speed: Prefect is slow to import.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows import batch

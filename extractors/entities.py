@@ -82,9 +82,9 @@ _NAME_TOKENS = re.compile(r"\w+|[^\w\s]")
 def gazetteer_places(doc: Doc) -> Doc:
     """Tag the gazetteer's place names (exact spelling, longest first) as GPE.
 
-    Fifteen thousand names as EntityRuler phrase patterns cost a second of tokenising in every
+    The gazetteer's names as EntityRuler phrase patterns cost noticeable tokenising in every
     process that loads the pipeline; a set of names and a look at the spans that start with a
-    capital does the same work for nothing. Rule spans carry the id ``rule``, as the ruler's do.
+    capital does the same work almost for nothing. Rule spans carry the id ``rule``, as the ruler's do.
     """
     names = place_names()
     longest = _longest_name()

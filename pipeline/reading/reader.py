@@ -123,9 +123,9 @@ def _ocr_page(
     """OCR at ``ocr_dpi``; again at ``ocr_retry_dpi`` when the print is small for that
     resolution or Tesseract doubts its reading, keeping the more confident of the two.
 
-    300 dpi, not 200: at 200 the words of the scanned samples were read as well (accuracy
-    0.998 and 1.00 both) in two thirds of the time, but type sizes came out too coarse to tell
-    a heading from its paragraph (field F1 of a scanned sample profile 0.942 against 0.971).
+    300 dpi, not 200: at 200 the words of the scanned samples were read as well and sooner,
+    but type sizes came out too coarse to tell a heading from its paragraph (the README has
+    the measurements).
     """
 
     def read(dpi: int) -> OcrResult:

@@ -100,7 +100,7 @@ def _cap_memory(budget_mb: int) -> int:
 def _serve(conn: Connection, settings: Settings) -> None:
     """The worker's loop: warm up, say ready, then one document per message until told to stop."""
     # Imported here, in the worker only: the parent never reads a document itself, and the
-    # extractors' imports (spaCy, dateparser) would cost it seconds of start-up.
+    # extractors' imports (spaCy, dateparser) would slow its start-up.
     from extractors import warm_up
     from pipeline.running.extract import run_here
 
