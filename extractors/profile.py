@@ -211,6 +211,5 @@ class ProfileExtractor:
 
 
 def extract_profile(document: Document, model: str) -> ProfileRecord:
-    """Fill every field of a city profile record from a read document (``model``: the spaCy
-    pipeline to parse with)."""
+    """Fill every field of a city profile record from a read document."""
     return ProfileExtractor(document, model).extract()

@@ -353,6 +353,5 @@ class UcapExtractor:
 
 
 def extract_ucap(document: Document, model: str) -> UcapRecord:
-    """Fill every field of a U-CAP summary record from a read document (``model``: the spaCy
-    pipeline to parse with)."""
+    """Fill every field of a U-CAP summary record from a read document."""
     return UcapExtractor(document, model).extract()
