@@ -7,10 +7,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 OUT ?= output
 
-export OMP_THREAD_LIMIT := 1
-export PREFECT_SERVER_ANALYTICS_ENABLED := false
-export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 240
-export PREFECT_LOGGING_LEVEL ?= WARNING
+# Process-wide defaults (Tesseract's threads, Prefect's) are set by citydocs itself
+# (pipeline/base/environment.py); make keeps Prefect's database inside the checkout.
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
 .PHONY: help system-deps setup run test lint format samples schema bench soak
@@ -56,7 +54,7 @@ bench: setup
 	$(UV) run --frozen python bench/bench.py $(if $(N),--n $(N))
 
 soak: setup
-	$(UV) run --frozen python tests/soak.py $(if $(DOCS),--docs $(DOCS))
+	$(UV) run --frozen python -m tests.tools.soak $(if $(DOCS),--docs $(DOCS))
 
 schema: setup
 	$(UV) run --frozen citydocs schema --write

@@ -1,5 +1,15 @@
-"""The ``citydocs`` command: extract, run, watch, read, inspect, report, diff, export, evaluate,
-schema. Paths are checked (``app.checks``) before anything heavy is imported or started."""
+"""The ``citydocs`` command.
+
+Commands: ``extract`` (records without Prefect), ``run`` (the Prefect batch flow), ``watch``
+(a drop directory), ``read`` (the reading layer's view of a PDF), ``inspect`` (a record, one
+field's provenance, overlays), ``report`` (an HTML page of a run), ``diff`` (two records),
+``export`` (a run's records as tables), ``evaluate`` (scores against expected records) and
+``schema`` (the JSON Schema).
+
+Paths are checked (``app.checks``) before anything heavy is imported or started; settings are
+read here, once (``pipeline.base.settings``), with the command line's flags on top, and handed
+down.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +24,10 @@ from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -25,7 +35,11 @@ from app import checks
 from app.checks import stop
 from app.help import Command, Group
 from pipeline import __version__
+from pipeline.base.request import Request
 from pipeline.base.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the outcome holds the records' models, slow to build at start-up
+    from pipeline.running.outcome import Outcome
 
 app = typer.Typer(
     name="citydocs",
@@ -138,6 +152,52 @@ HostOption = Annotated[
 ]
 
 
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(
+        "--password",
+        metavar="PASSWORD",
+        help="Password for encrypted PDFs (visible to other users in the process list: prefer "
+        "--password-file or CITYDOCS_PASSWORD).",
+        show_default=False,
+    ),
+]
+PasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        metavar="FILE",
+        help="A file whose first line is the password for encrypted PDFs.",
+        dir_okay=False,
+    ),
+]
+
+
+def with_password(settings: Settings, password: str | None, password_file: Path | None) -> Settings:
+    """The settings with the password given on the command line (``--password`` or
+    ``--password-file``) in place of ``CITYDOCS_PASSWORD``."""
+    if password is not None and password_file is not None:
+        raise stop("give --password or --password-file, not both")
+    if password_file is not None:
+        try:
+            lines = password_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise stop(f"cannot read the password file {password_file}: {exc}") from None
+        password = lines[0] if lines else ""
+    if password is None:
+        return settings
+    return settings.model_copy(update={"password": SecretStr(password)})
+
+
+def export_password(settings: Settings) -> None:
+    """Hand the password to the flows through the environment: their tasks (and a served
+    deployment's run processes) read it with the other settings, never as a flow parameter,
+    which Prefect would store and show."""
+    if settings.password is not None:
+        os.environ["CITYDOCS_PASSWORD"] = settings.password.get_secret_value()
+        get_settings.cache_clear()
+
+
 def settings_from(
     dpi: int | None = None,
     ocr_lang: str | None = None,
@@ -190,12 +250,8 @@ def extract(
     ] = Format.json,
     recursive: RecursiveOption = False,
     glob: GlobOption = "*.pdf",
-    password: Annotated[
-        str | None,
-        typer.Option(
-            metavar="PASSWORD", help="Password for encrypted PDFs.", envvar="CITYDOCS_PASSWORD"
-        ),
-    ] = None,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
     max_pages: Annotated[
         int | None,
         typer.Option(metavar="N", help="Refuse PDFs with more pages (too_large). Default 500."),
@@ -214,9 +270,12 @@ def extract(
     to_stdout = out == "-"
     out_dir = None if to_stdout else checks.writable_folder(Path(out))
     settings, _ = settings_from(dpi, ocr_lang, None, max_pages)
-    from pipeline.running import isolation  # here: only once the paths are known to be good
+    settings = with_password(settings, password, password_file)
+    # Imported here, once the paths are known to be good: app.__main__ started the worker.
+    from pipeline.running import isolation
 
     isolation.prestart(settings, 1)  # one at a time: one worker (app.__main__ started it)
+    from pipeline.running.output import record_path
     from pipeline.running.process import process_file, run_one
 
     failed = 0
@@ -224,8 +283,9 @@ def extract(
     streamed: list[str] = []
     with interruptible():
         for path in inputs:
+            request = Request.of(path, settings)
             if out_dir is None:
-                record, failure = run_one(path, settings=settings, password=password)
+                record, failure = run_one(request, settings)
                 if record is not None:
                     indent = 2 if output_format is Format.json else None
                     streamed.append(record.model_dump_json(indent=indent))
@@ -239,20 +299,21 @@ def extract(
                         markup=False,
                     )
                 continue
-            outcome = process_file(path, out_dir, settings=settings, password=password, taken=taken)
-            if outcome.record is not None:
-                source = outcome.record.source
-                ocr = ",".join(map(str, source.ocr_pages)) or "-"
+            target = record_path(out_dir, path, request.sha256, taken.__contains__)
+            outcome = process_file(request, out_dir, target, settings)
+            if outcome.ok:
+                taken.add(target)
+                ocr = ",".join(map(str, outcome.ocr_pages)) or "-"
                 say(
-                    f"ok      {path.name}  {outcome.kind}  pages={source.page_count}  "
+                    f"ok      {outcome.file}  {outcome.doc_type}  pages={outcome.pages}  "
                     f"ocr={ocr}  {outcome.seconds:.1f}s  → {outcome.written}"
                 )
             else:
                 failed += 1
                 assert outcome.failure is not None
                 error = outcome.failure.error
-                print(f"FAILED  {path.name}  {error.kind}: {error.message}")
-    isolation.pool().close()
+                print(f"FAILED  {outcome.file}  {error.kind}: {error.message}")
+    isolation.close()
     if to_stdout and output_format is Format.json and streamed:
         print(streamed[0] if len(inputs) == 1 else "[\n" + ",\n".join(streamed) + "\n]")
     if failed:
@@ -263,18 +324,19 @@ def extract(
 @app.command(cls=Command)
 def read(
     pdf: Annotated[Path, typer.Argument(help="The PDF to read.")],
-    password: Annotated[
-        str | None, typer.Option(metavar="PASSWORD", help="Password for encrypted PDFs.")
-    ] = None,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Print the clean blocks of a PDF by page and region, as the reading layer sees them."""
     checks.existing_file(pdf)
+    settings = with_password(get_settings(), password, password_file)
+    # Imported here for start-up speed: the reading layer loads pdfplumber and Tesseract's glue.
     from pipeline.base.errors import CitydocsError
     from pipeline.reading.classify import classify
     from pipeline.reading.reader import read_pdf
 
     try:
-        document = read_pdf(pdf, password=password)
+        document = read_pdf(Request.of(pdf, settings), settings)
     except CitydocsError as error:
         console.print(f"[red]{error.kind}[/red]: {error.message}")
         raise typer.Exit(checks.FAILED) from error
@@ -358,14 +420,6 @@ def evaluate(
         raise typer.Exit(checks.FAILED)
 
 
-def _prefect_defaults() -> None:
-    """Embedded Prefect: no analytics, time for a fresh database to migrate, quiet logs."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-
-
 class RunProgress(logging.Handler):
     """The batch flow's progress records → a bar whose label counts ok, failed and cached."""
 
@@ -375,10 +429,10 @@ class RunProgress(logging.Handler):
         self.counts = {"ok": 0, "failed": 0, "cached": 0}
 
     def emit(self, record: logging.LogRecord) -> None:
-        done, total, line = record.progress  # type: ignore[attr-defined]
-        if line:
-            self.counts["ok" if line["status"] == "ok" else "failed"] += 1
-            self.counts["cached"] += bool(line.get("cached"))
+        done, total, outcome = record.progress  # type: ignore[attr-defined]
+        if outcome is not None:
+            self.counts["ok" if outcome.ok else "failed"] += 1
+            self.counts["cached"] += outcome.cached
         label = " · ".join(f"{n} {k}" for k, n in self.counts.items()) if done else "submitted"
         self.progress.update(self.bar, completed=done, total=total, description=label)
 
@@ -404,6 +458,8 @@ def run(
     dpi: DpiOption = None,
     ocr_lang: LangOption = None,
     jobs: JobsOption = None,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Run the batch flow over a folder with embedded Prefect (no server needed).
 
@@ -415,9 +471,10 @@ def run(
     checks.existing_folder(folder)
     inputs = checks.find_pdfs([folder], recursive=recursive, glob=glob)
     checks.writable_folder(out)
-    _, update = settings_from(dpi, ocr_lang, jobs)
+    settings, update = settings_from(dpi, ocr_lang, jobs)
+    settings = with_password(settings, password, password_file)
     hand_down(update)
-    _prefect_defaults()
+    export_password(settings)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
@@ -439,15 +496,15 @@ def run(
         flow = batch.extract_folder
         if dask:
             logging.getLogger("distributed").setLevel(logging.WARNING)
-            flow = flow.with_options(task_runner=batch.task_runner_for(dask))
+            flow = flow.with_options(task_runner=batch.task_runner_for(dask, settings))
         files = [str(p.resolve()) for p in inputs]
         try:
             with prefect_api(port, host) if dask else nullcontext():
                 results = flow(str(folder.resolve()), str(out.resolve()), files=files)
         finally:
             batch.progress_log.removeHandler(handler)
-    failed = sum(1 for r in results if r["status"] != "ok")
-    cached = sum(1 for r in results if r.get("cached"))
+    failed = sum(1 for r in results if not r.ok)
+    cached = sum(1 for r in results if r.cached)
     if Verbosity.level:
         Console().print(_run_table(results, f"citydocs run: {folder} → {out}"))
     print(f"{len(results)} file(s): {len(results) - failed} ok ({cached} cached), {failed} failed")
@@ -456,19 +513,19 @@ def run(
     raise typer.Exit(checks.FAILED if failed else checks.OK)
 
 
-def _run_table(results: list[dict], title: str) -> Table:
+def _run_table(results: list[Outcome], title: str) -> Table:
     table = Table(title=title)
     table.add_column("file", overflow="fold")  # folded, never cut: two names must stay two
     for column in ("kind", "pages", "OCR pages", "fields", "status"):
         table.add_column(column, no_wrap=column != "status")
     for r in results:
-        status = r["status"] + (" (cached)" if r.get("cached") else "")
+        status = r.status + (" (cached)" if r.cached else "")
         table.add_row(
-            r["file"],
-            r["kind"] or "-",
-            str(r["pages"]),
-            str(r["ocr_pages"]),
-            str(r["fields_filled"]),
+            r.file,
+            r.doc_type or "-",
+            str(r.pages),
+            str(len(r.ocr_pages)),
+            str(r.fields_filled),
             status,
         )
     return table
@@ -536,6 +593,8 @@ def watch(
     dpi: DpiOption = None,
     ocr_lang: LangOption = None,
     jobs: JobsOption = None,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Process PDFs dropped into INBOX as they arrive.
 
@@ -552,17 +611,17 @@ def watch(
     interval = parse_every(every)
     checks.existing_folder(inbox, "inbox")
     checks.writable_folder(out)
-    _, update = settings_from(dpi, ocr_lang, jobs)
+    settings, update = settings_from(dpi, ocr_lang, jobs)
     hand_down(update)
-    _prefect_defaults()
+    export_password(with_password(settings, password, password_file))
     if once:
         with interruptible():
             from flows.watch import watch_inbox  # here: Prefect's import is the slow part
 
             results = watch_inbox(str(inbox.resolve()), str(out.resolve()), settle)
         for r in results:
-            say(f"{r['status']:<8} {r['file']}  → {r['record'] or r['moved_to']}")
-        failed = sum(1 for r in results if r["status"].startswith("failed"))
+            say(f"{r.status:<8} {r.file}  → {r.written if r.ok else r.moved_to}")
+        failed = sum(1 for r in results if not r.ok)
         left = [p.name for p in (inbox / ".processing").glob("*") if not p.name.startswith(".")]
         if left:
             console.print(
@@ -624,10 +683,12 @@ def inspect(
             metavar="PDF", help="The source PDF, when it is not at the record's source path."
         ),
     ] = None,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Show what was extracted, where it came from and what looked doubtful (warnings)."""
     checks.existing_file(record)
-    from app import record_view
+    from app import record_view  # imported here for start-up speed
 
     data = _load(record)
     out = Console()
@@ -652,9 +713,15 @@ def inspect(
         if not source.is_file():
             raise stop("cannot find the source PDF: pass it with --pdf")
         checks.writable_folder(overlay, "--overlay")
-        from app.overlay import overlays
+        settings = with_password(get_settings(), password, password_file)
+        from app.overlay import overlays  # imported here: it loads the reading layer
+        from pipeline.base.errors import CitydocsError
 
-        for png in overlays(data, source, overlay, stem=record.stem):
+        try:
+            pngs = overlays(data, source, overlay, settings, stem=record.stem)
+        except CitydocsError as error:
+            raise stop(f"{error.kind}: {error.message}", checks.FAILED) from error
+        for png in pngs:
             print(png)
         return
     out.print(record_view.tree(data, record.name))

@@ -14,6 +14,8 @@ from typing import Any
 import pdfplumber
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline.base.request import Request
+from pipeline.base.settings import Settings
 from pipeline.reading.reader import read_pdf
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # fonts-dejavu-core (Makefile)
@@ -95,6 +97,7 @@ def overlays(
     record: dict[str, Any],
     pdf: Path,
     out_dir: Path,
+    settings: Settings,
     resolution: int = 100,
     stem: str | None = None,
 ) -> list[Path]:
@@ -102,7 +105,8 @@ def overlays(
     OCR'd words shaded red by doubt."""
     stem = stem or pdf.stem
     out_dir.mkdir(parents=True, exist_ok=True)
-    document = read_pdf(pdf)
+    request = Request.of(pdf, settings)
+    document = read_pdf(request, settings)
     provenance = record.get("provenance", {})
     palette = colours(list(provenance))
     by_page: dict[int, list[tuple[str, list[float]]]] = {}
@@ -111,7 +115,7 @@ def overlays(
     face = font()
     scale = resolution / 72
     written = []
-    with pdfplumber.open(pdf) as plumber:
+    with pdfplumber.open(pdf, password=request.password or "") as plumber:
         for number, page in enumerate(plumber.pages, start=1):
             image = page.to_image(resolution=resolution).original.convert("RGB")
             shade = Image.new("RGBA", image.size, (0, 0, 0, 0))

@@ -8,26 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from app.record_view import load
+from pipeline.running.output import ERROR_SUFFIX, filled_fields, quarantine_dir
 
 
 def fields_of(record: dict[str, Any]) -> dict[str, bool]:
     """Each top-level field of the kind (and each city field): filled or not."""
-    filled: dict[str, bool] = {}
-    for key, value in record.items():
-        if key in {"schema_version", "source", "warnings", "provenance", "doc_type"}:
-            continue
-        if isinstance(value, dict):
-            for sub, item in value.items():
-                filled[f"{key}.{sub}"] = item not in (None, [], "", {})
-        else:
-            filled[key] = value not in (None, [], "")
-    return filled
+    return filled_fields(record)
 
 
 def report_html(out_dir: Path) -> Path:
     """``OUT/report.html``: one row per document, failures with reasons, fill rate per field."""
     records = sorted(p for p in out_dir.glob("*.json") if not p.name.startswith("_"))
-    failures = sorted((out_dir / "quarantine").glob("*.error.json"))
+    failures = sorted(quarantine_dir(out_dir).glob(f"*{ERROR_SUFFIX}"))
     rows, fill, kinds = [], {}, {}
     for path in records:
         record = load(path)

@@ -24,7 +24,6 @@ from wordfreq import zipf_frequency
 
 from extractors.places import fold, gazetteer, gazetteer_key
 from pipeline.base.diskcache import cached, key_of
-from pipeline.base.settings import get_settings
 
 ORG_WORDS = Path(__file__).with_name("data") / "org_words.json"
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -83,9 +82,9 @@ _NAME_TOKENS = re.compile(r"\w+|[^\w\s]")
 def gazetteer_places(doc: Doc) -> Doc:
     """Tag the gazetteer's place names (exact spelling, longest first) as GPE.
 
-    Fifteen thousand names as EntityRuler phrase patterns cost a second of tokenising in every
+    The gazetteer's names as EntityRuler phrase patterns cost noticeable tokenising in every
     process that loads the pipeline; a set of names and a look at the spans that start with a
-    capital does the same work for nothing. Rule spans carry the id ``rule``, as the ruler's do.
+    capital does the same work almost for nothing. Rule spans carry the id ``rule``, as the ruler's do.
     """
     names = place_names()
     longest = _longest_name()
@@ -203,13 +202,10 @@ def _org_patterns() -> list[dict]:
     return patterns
 
 
-def load_nlp(model: str | None = None) -> Language:
-    """The spaCy pipeline with the EntityRuler before ``ner``; loaded once per process."""
-    return _load_nlp(model or get_settings().spacy_model)
-
-
 @lru_cache(maxsize=2)
-def _load_nlp(name: str) -> Language:  # keyed by the resolved name: None and the default are one
+def load_nlp(name: str) -> Language:
+    """The spaCy pipeline ``name`` (the ``spacy_model`` setting) with the EntityRuler before
+    ``ner``; loaded once per process."""
     try:
         nlp = spacy.load(name, exclude=["lemmatizer"])
     except OSError as exc:
@@ -298,7 +294,7 @@ def entities_of(docs: Iterable) -> list[Entity]:
 _PIPE_LOCK = threading.Lock()
 
 
-def parse(texts: list[str], model: str | None = None) -> list:
+def parse(texts: list[str], model: str) -> list:
     """Parse many texts in one ``nlp.pipe`` pass (one thread at a time: spaCy pipelines are
     not documented as thread-safe, and the watch flow runs its tasks on threads)."""
     with _PIPE_LOCK:

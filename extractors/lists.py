@@ -8,22 +8,14 @@ there too.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from extractors.dates import DATE_PHRASE
+from extractors.labels import label_config
 from pipeline.reading.cleanup import clean_lines
 from pipeline.reading.document import TextLine, Word
-
-LABELS_PATH = Path(__file__).with_name("data") / "ucap_labels.json"
-
-
-@lru_cache(maxsize=1)
-def label_config() -> dict:
-    return json.loads(LABELS_PATH.read_text(encoding="utf-8"))
 
 
 @dataclass

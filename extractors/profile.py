@@ -16,7 +16,7 @@ from extractors.numbers import parse_amount
 from extractors.places import gazetteer
 from extractors.provenance import ProvenanceLog, words_for_text
 from models import City, CooperationArea, KeyFigure, ProfileRecord, Section
-from pipeline.reading.cleanup import clean_lines, vocabulary
+from pipeline.reading.cleanup import clean_lines
 from pipeline.reading.document import Block, Document, Word
 from pipeline.reading.layout import split_at_gaps
 
@@ -109,11 +109,12 @@ def _as_in(name: str, prose: str) -> str:
 
 
 class ProfileExtractor:
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, model: str) -> None:
         self.document = document
+        self.model = model  # the spaCy pipeline to parse with
         self.log = ProvenanceLog()
         self.warnings: list[str] = list(document.warnings)
-        self.known = vocabulary(line.text for b in document.blocks for line in b.lines)
+        self.known = document.vocabulary
         others = (*COOPERATION_HEADINGS, "socio-economic profile")
         self.theme_list = list_under(document, THEME_HEADINGS, FIGURE_HEADINGS + others)
         self.figure_list = list_under(document, FIGURE_HEADINGS, THEME_HEADINGS + others)
@@ -286,7 +287,7 @@ class ProfileExtractor:
             for item in self.figure_list.items
             if (m := _FIGURE_PAIR.match(item.text(self.known)))
         ]
-        docs = parse([value for _, value, _ in pairs])
+        docs = parse([value for _, value, _ in pairs], self.model)
         figures: list[KeyFigure] = []
         for (label, value, _item), doc in zip(pairs, docs, strict=True):
             found = figures_in(doc)
@@ -344,7 +345,7 @@ class ProfileExtractor:
         # Names come from the prose and the banner's funder (in title case: an all-capitals
         # line reads as a row of acronyms); headings and the themes are topics, not names.
         banner = [f"Funded by the {funded_by}"] if funded_by else []
-        docs = parse(prose + banner)
+        docs = parse(prose + banner, self.model)
         figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)] + self.listed_figures()
         for figure in figures:  # the city's own size measures its population or area
             if city.population and abs(figure.value - city.population) <= 0.005 * city.population:
@@ -368,6 +369,6 @@ class ProfileExtractor:
         return record
 
 
-def extract_profile(document: Document) -> ProfileRecord:
+def extract_profile(document: Document, model: str) -> ProfileRecord:
     """Fill every field of a city profile record from a read document."""
-    return ProfileExtractor(document).extract()
+    return ProfileExtractor(document, model).extract()

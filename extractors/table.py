@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from extractors.lists import Item, label_config, split_cell
+from extractors.labels import label_config
+from extractors.lists import Item, split_cell
 from pipeline.reading.cleanup import clean_lines
 from pipeline.reading.document import Document, TextLine, Word
-from pipeline.reading.layout import gaps_between, group_lines, split_at_gaps
+from pipeline.reading.layout import group_lines, interval_gaps, split_at_gaps
 
 CITY_ROWS = {"city", "province", "country", "population", "area"}
 
@@ -236,7 +237,7 @@ def _split_city_partners(rows: list[Row], gutter: float, value_x0: float) -> flo
         words = row.cells[0]
         found = [
             g
-            for g in gaps_between([(w.x0, w.x1) for w in words])
+            for g in interval_gaps([(w.x0, w.x1) for w in words])
             if g[1] - g[0] >= 1.5 * gutter and g[0] > value_x0
         ]
         if found:

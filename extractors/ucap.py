@@ -12,13 +12,13 @@ from rapidfuzz import fuzz
 from extractors.dates import parse_date, parse_period, split_leading_date
 from extractors.entities import Entity, entities_of, parse, unique
 from extractors.envelope import entities_block, source_of, title_of
-from extractors.lists import Item, label_config, split_items
+from extractors.labels import label_config
+from extractors.lists import Item, split_items
 from extractors.numbers import NOT_STATED, parse_area_km2, parse_population
 from extractors.places import fold, gazetteer
 from extractors.provenance import ProvenanceLog, words_for_text
 from extractors.table import Row, match_label, table_rows
 from models import Activity, City, Contact, FocusArea, Partner, Period, Sdg, UcapRecord
-from pipeline.reading.cleanup import vocabulary
 from pipeline.reading.document import Document, TextLine, Word
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -150,9 +150,10 @@ def parse_focus_areas(text: str) -> list[FocusArea]:
 
 
 class UcapExtractor:
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, model: str) -> None:
         self.document = document
-        self.known = vocabulary(line.text for b in document.blocks for line in b.lines)
+        self.model = model  # the spaCy pipeline to parse with
+        self.known = document.vocabulary
         self.log = ProvenanceLog()
         self.warnings: list[str] = list(document.warnings)
         self.rows = table_rows(document)
@@ -411,7 +412,7 @@ class UcapExtractor:
         prose_cells = [self.cell(name) for name in ("focus_areas", "challenges", "objectives")]
         other = [t for t in prose_cells if t] + expected + [line.text for line in parts["contact"]]
         per_activity = [[a.description, *a.outputs] for a in activities]
-        docs = parse(other + [t for texts in per_activity for t in texts])
+        docs = parse(other + [t for texts in per_activity for t in texts], self.model)
         own = fold(city.name or "")
         cursor = len(other)
         for activity, texts in zip(activities, per_activity, strict=True):
@@ -443,6 +444,6 @@ class UcapExtractor:
         return record
 
 
-def extract_ucap(document: Document) -> UcapRecord:
+def extract_ucap(document: Document, model: str) -> UcapRecord:
     """Fill every field of a U-CAP summary record from a read document."""
-    return UcapExtractor(document).extract()
+    return UcapExtractor(document, model).extract()

@@ -10,7 +10,6 @@ capped per document). The file handling itself lives in ``pipeline.running.inbox
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from collections.abc import Callable
 from datetime import timedelta
@@ -31,23 +30,26 @@ from pipeline.running.inbox import (
     process_claimed,
     split_repeats,
 )
+from pipeline.running.outcome import Outcome
 
 DEPLOYMENT = "citydocs-watch"
 
 
 @task(name="process-claimed", retries=1, retry_delay_seconds=2)
-def process_claimed_task(path: str, out_dir: str) -> dict:
-    result = process_claimed(Path(path), Path(out_dir))
-    return result.__dict__
+def process_claimed_task(path: str, out_dir: str, sha256: str | None) -> Outcome:
+    """One claimed file; its parameters are paths and a hash, never the password (the
+    settings, read here from the environment, carry it)."""
+    return process_claimed(Path(path), Path(out_dir), get_settings(), sha256)
 
 
-@flow(name="watch-inbox", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2))
+@flow(name="watch-inbox", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().pool_size))
 def watch_inbox(
     inbox: str, out_dir: str, settle_seconds: float = 2.0, echo: bool = False
-) -> list[dict]:
+) -> list[Outcome]:
     """Claim the inbox's complete PDFs and finish every claimed file; with ``echo`` (a served
     deployment, whose terminal shows the run's output), a line per file on standard output."""
     logger = get_run_logger()
+    settings = get_settings()
     folder = Path(inbox)
     with inbox_lock(folder) as mine:
         if not mine:
@@ -58,32 +60,31 @@ def watch_inbox(
         logger.info("claimed %d new file(s); %d to finish", len(claimed), len(todo))
         if not todo:
             return []
-        isolation.prestart(get_settings(), len(todo))
+        isolation.prestart(settings, len(todo))
         firsts, repeats = split_repeats(todo)
-        futures = [process_claimed_task.submit(str(p), out_dir) for p in firsts]
-        results = []
+        futures = [process_claimed_task.submit(str(p), out_dir, digest) for p, digest in firsts]
+        results: list[Outcome] = []
         for future in as_completed(futures):
             try:
                 result = future.result()
             except Exception as exc:  # left in .processing/: the next pass takes it up again
                 logger.error("a file stays claimed for the next pass: %s", exc)
                 continue
-            logger.info("%s: %s", result["file"], result["status"])
+            logger.info("%s: %s", result.file, result.status)
             _echo(result, echo)
             results.append(result)
-        for path in repeats:  # same content as a file above: archived against its record
-            result = process_claimed(path, Path(out_dir)).__dict__
-            logger.info("%s: %s", result["file"], result["status"])
+        for path, digest in repeats:  # same content as a file above: archived against its record
+            result = process_claimed(path, Path(out_dir), settings, digest)
+            logger.info("%s: %s", result.file, result.status)
             _echo(result, echo)
             results.append(result)
-    return sorted(results, key=lambda r: r["file"])
+    return sorted(results, key=lambda r: r.file)
 
 
-def _echo(result: dict, echo: bool) -> None:
+def _echo(result: Outcome, echo: bool) -> None:
     if echo:
         print(
-            f"{result['status']:<8} {result['file']}  → {result['record'] or result['moved_to']}",
-            flush=True,
+            f"{result.status:<8} {result.file}  → {result.written or result.moved_to}", flush=True
         )
 
 

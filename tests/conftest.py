@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-# Tesseract single-threaded; embedded Prefect without analytics and with time for a fresh
-# database to migrate; Prefect's own logs quiet.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+from pipeline.base.environment import set_process_defaults
 
-from app.server import LocalServer, start_local_server
-from pipeline.reading.document import Document
-from pipeline.reading.reader import read_pdf
-from pipeline.running.extract import AnyRecord, extract_document
-from samples import make_samples
+set_process_defaults()  # before Prefect or Tesseract is imported, as every entry point does
+
+from app.server import LocalServer, start_local_server  # noqa: E402
+from pipeline.base.request import Request  # noqa: E402
+from pipeline.base.settings import Settings, get_settings  # noqa: E402
+from pipeline.reading.document import Document  # noqa: E402
+from pipeline.reading.reader import read_pdf  # noqa: E402
+from pipeline.running.extract import extract_document  # noqa: E402
+from pipeline.running.outcome import AnyRecord  # noqa: E402
+from samples import make_samples  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / "samples" / "expected"
@@ -35,14 +35,26 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def documents(sample_dir: Path) -> dict[str, Document]:
-    """Each generated sample read once (OCR included)."""
-    return {p.stem: read_pdf(p) for p in sorted(sample_dir.glob("*.pdf"))}
+def settings() -> Settings:
+    """The settings of the environment, as the command line reads them."""
+    return get_settings()
 
 
 @pytest.fixture(scope="session")
-def records(sample_dir: Path) -> dict[str, AnyRecord]:
-    return {p.stem: extract_document(p) for p in sorted(sample_dir.glob("*.pdf"))}
+def documents(sample_dir: Path, settings: Settings) -> dict[str, Document]:
+    """Each generated sample read once (OCR included)."""
+    return {
+        p.stem: read_pdf(Request.of(p, settings), settings)
+        for p in sorted(sample_dir.glob("*.pdf"))
+    }
+
+
+@pytest.fixture(scope="session")
+def records(sample_dir: Path, settings: Settings) -> dict[str, AnyRecord]:
+    return {
+        p.stem: extract_document(Request.of(p, settings), settings)
+        for p in sorted(sample_dir.glob("*.pdf"))
+    }
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from pipeline.base.request import Request
+from pipeline.base.settings import Settings
 from pipeline.reading.classify import classify, classify_text
 from pipeline.reading.document import Document
 from pipeline.reading.reader import read_pdf
@@ -19,10 +21,12 @@ def test_every_sample_is_classified_by_its_source_kind(documents: dict[str, Docu
         assert result.kind == expected, f"{stem}: {result.reason}"
 
 
-def test_the_file_name_is_not_a_signal(sample_dir: Path, tmp_path: Path) -> None:
+def test_the_file_name_is_not_a_signal(
+    sample_dir: Path, tmp_path: Path, settings: Settings
+) -> None:
     misleading = tmp_path / "ucap_summary_profile.pdf"
     shutil.copy(sample_dir / "zhengzhou_profile.pdf", misleading)
-    assert classify(read_pdf(misleading)).kind == "city_profile"
+    assert classify(read_pdf(Request.of(misleading, settings), settings)).kind == "city_profile"
 
 
 def test_unrelated_text_is_unknown() -> None:

@@ -30,16 +30,16 @@ def test_batch_flow_writes_records_index_and_serves_reruns_from_cache(
 ) -> None:
     out = tmp_path / "out"
     first = extract_folder(str(inbox), str(out))
-    assert [r["file"] for r in first] == [
+    assert [r.file for r in first] == [
         "broken.pdf",
         "zhengzhou_profile.pdf",
         "zhengzhou_ucap.pdf",
     ]
-    by_file = {r["file"]: r for r in first}
-    assert by_file["zhengzhou_ucap.pdf"]["kind"] == "ucap_summary"
-    assert by_file["zhengzhou_profile.pdf"]["status"] == "ok"
-    assert by_file["broken.pdf"]["status"] == "failed: corrupt"
-    assert not any(r["cached"] for r in first)
+    by_file = {r.file: r for r in first}
+    assert by_file["zhengzhou_ucap.pdf"].doc_type == "ucap_summary"
+    assert by_file["zhengzhou_profile.pdf"].status == "ok"
+    assert by_file["broken.pdf"].status == "failed: corrupt"
+    assert not any(r.cached for r in first)
     RecordAdapter.validate_json((out / "zhengzhou_ucap.json").read_text())
     report = FailureReport.model_validate_json(
         (out / "quarantine" / "broken.pdf.error.json").read_text()
@@ -58,12 +58,12 @@ def test_batch_flow_writes_records_index_and_serves_reruns_from_cache(
     mtime = (out / "zhengzhou_ucap.json").stat().st_mtime_ns
     second = extract_folder(str(inbox), str(out))
     # every task was served from Prefect's persisted cache: no extractor ran again
-    assert [r["cached"] for r in second] == [True, True, True]
+    assert [r.cached for r in second] == [True, True, True]
     assert (out / "zhengzhou_ucap.json").stat().st_mtime_ns == mtime
 
     (out / "zhengzhou_profile.json").unlink()  # a lost record is extracted again, not "cached"
-    third = {r["file"]: r for r in extract_folder(str(inbox), str(out))}
-    assert third["zhengzhou_profile.pdf"]["cached"] is False
+    third = {r.file: r for r in extract_folder(str(inbox), str(out))}
+    assert third["zhengzhou_profile.pdf"].cached is False
     assert (out / "zhengzhou_profile.json").exists()
 
 
@@ -76,15 +76,15 @@ def test_a_task_that_raises_is_reported_and_the_batch_goes_on(
         (folder / name).write_bytes((sample_dir / name).read_bytes() + b"\n% raise test\n")
     real = batch.process_file
 
-    def failing(path: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if path.name == "porto_profile.pdf":
+    def failing(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if request.path.name == "porto_profile.pdf":
             raise RuntimeError("disk vanished")
-        return real(path, *args, **kwargs)
+        return real(request, *args, **kwargs)
 
     monkeypatch.setattr(batch, "process_file", failing)
-    results = {r["file"]: r for r in extract_folder(str(folder), str(out))}
-    assert results["lisbon_ucap.pdf"]["status"] == "ok"
-    assert results["porto_profile.pdf"]["status"] == "failed: internal"
+    results = {r.file: r for r in extract_folder(str(folder), str(out))}
+    assert results["lisbon_ucap.pdf"].status == "ok"
+    assert results["porto_profile.pdf"].status == "failed: internal"
     report = FailureReport.model_validate_json(
         (out / "quarantine" / "porto_profile.pdf.error.json").read_text()
     )
@@ -108,7 +108,7 @@ def test_batch_flow_on_a_dask_local_cluster(
     )
     out = tmp_path / "dask-out"
     results = extract_folder.with_options(task_runner=runner)(str(inbox), str(out))
-    assert {r["file"]: r["status"] for r in results} == {
+    assert {r.file: r.status for r in results} == {
         "broken.pdf": "failed: corrupt",
         "zhengzhou_profile.pdf": "ok",
         "zhengzhou_ucap.pdf": "ok",

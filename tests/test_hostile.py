@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hostile
 import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
 from models import FailureReport, RecordAdapter
+from tests.tools import hostile
 
 runner = CliRunner()
 EXPECTED_KINDS = {

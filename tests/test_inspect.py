@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 from app.cli import app
 from app.export import COLUMNS
 from app.overlay import colours
+from pipeline.base.request import Request
+from pipeline.base.settings import get_settings
 from pipeline.running.output import write_json_atomic
 from pipeline.running.process import process_file
 
@@ -29,7 +31,8 @@ def run_dir(records, sample_dir: Path, tmp_path_factory: pytest.TempPathFactory)
         write_json_atomic(out / f"{stem}.json", records[stem])
     bad = out / "bad.pdf"
     bad.write_bytes(b"")
-    process_file(bad, out)
+    settings = get_settings()
+    process_file(Request.of(bad, settings), out, out / "bad.json", settings)
     return out
 
 

@@ -9,12 +9,21 @@ import threading
 import time
 from pathlib import Path
 
-import hostile
 import pytest
 
-from pipeline.base.settings import get_settings
+from pipeline.base.request import Request
+from pipeline.base.settings import Settings, get_settings
 from pipeline.running import isolation
+from pipeline.running.outcome import Outcome
 from pipeline.running.process import process_file
+from tests.tools import hostile
+
+
+def run(path: Path, out: Path, settings: Settings | None = None) -> Outcome:
+    """One file through ``process_file``, as ``citydocs extract`` runs it."""
+    settings = settings or get_settings()
+    request = Request.of(path, settings)
+    return process_file(request, out, out / f"{path.stem}.json", settings)
 
 
 @pytest.fixture(scope="module")
@@ -30,22 +39,23 @@ def test_a_stalled_parser_is_stopped_at_the_time_limit(
     hostile_pdfs: dict[str, Path], sample_dir: Path, tmp_path: Path
 ) -> None:
     settings = get_settings().model_copy(update={"doc_timeout_s": 4.0})
-    isolation.pool().run(sample_dir / "porto_profile.pdf", settings, None)  # a warm worker
+    warm = Request.of(sample_dir / "porto_profile.pdf", settings)
+    isolation.pool(settings).run(warm, settings)  # a warm worker
     start = time.monotonic()
-    outcome = process_file(hostile_pdfs["slow"], tmp_path, settings=settings)
+    outcome = run(hostile_pdfs["slow"], tmp_path, settings)
     elapsed = time.monotonic() - start
     assert outcome.failure is not None and outcome.failure.error.kind == "timeout"
     assert "CITYDOCS_DOC_TIMEOUT_S" in outcome.failure.error.message
     assert 4.0 <= elapsed < 15.0  # stopped, not left to run its minutes
     assert (tmp_path / "quarantine" / "slow.pdf.error.json").exists()
-    after = process_file(sample_dir / "porto_profile.pdf", tmp_path, settings=settings)
+    after = run(sample_dir / "porto_profile.pdf", tmp_path, settings)
     assert after.ok and after.record.city.name == "Porto"  # type: ignore[union-attr]
 
 
 def test_a_decompression_bomb_is_refused_before_it_is_decoded(
     hostile_pdfs: dict[str, Path], tmp_path: Path
 ) -> None:
-    outcome = process_file(hostile_pdfs["bomb"], tmp_path)
+    outcome = run(hostile_pdfs["bomb"], tmp_path)
     assert outcome.failure is not None and outcome.failure.error.kind == "too_large"
     assert "20000 × 20000" in outcome.failure.error.message
     assert "CITYDOCS_MAX_IMAGE_PIXELS" in outcome.failure.error.message
@@ -54,10 +64,10 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(
 def test_a_document_over_the_memory_cap_fails_alone(sample_dir: Path, tmp_path: Path) -> None:
     bomb = hostile.content_bomb(tmp_path)  # 300 MB of content stream once inflated
     tight = get_settings().model_copy(update={"doc_memory_mb": 64})
-    outcome = process_file(bomb, tmp_path, settings=tight)
+    outcome = run(bomb, tmp_path, tight)
     assert outcome.failure is not None and outcome.failure.error.kind == "too_large"
     assert "memory" in outcome.failure.error.message
-    again = process_file(sample_dir / "lisbon_ucap.pdf", tmp_path)
+    again = run(sample_dir / "lisbon_ucap.pdf", tmp_path)
     assert again.ok and again.record.doc_type == "ucap_summary"  # type: ignore[union-attr]
 
 
@@ -66,14 +76,14 @@ def test_a_worker_killed_under_a_document_is_replaced_and_the_document_read(
 ) -> None:
     settings = get_settings().model_copy(update={"workers": 1})
     pool = isolation.WorkerPool(1)
-    pool.run(sample_dir / "porto_profile.pdf", settings, None)
+    pool.run(Request.of(sample_dir / "porto_profile.pdf", settings), settings)
     worker = pool._idle[0]
     assert worker.process is not None
     victim = worker.process.pid
     assert victim is not None
     # Kill the worker while it reads a scan (OCR takes seconds): the pool starts another.
     threading.Timer(1.0, os.kill, (victim, signal.SIGKILL)).start()
-    answer = pool.run(sample_dir / "kunming_profile.pdf", settings, None)
+    answer = pool.run(Request.of(sample_dir / "kunming_profile.pdf", settings), settings)
     assert answer.failure is None and answer.record.doc_type == "city_profile"
     assert pool._idle[0].process is not None and pool._idle[0].process.pid != victim
     pool.close()

@@ -14,6 +14,7 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from pipeline.base.request import Request
 from pipeline.base.settings import get_settings
 from pipeline.reading.document import Document
 from pipeline.reading.reader import read_pdf
@@ -108,7 +109,7 @@ def test_ocr_is_decided_page_by_page(sample_dir: Path, tmp_path: Path) -> None:
             with pikepdf.open(sample_dir / name) as src:
                 out.pages.extend(src.pages)
         out.save(mixed)
-    doc = read_pdf(mixed)
+    doc = read_pdf(Request.of(mixed, get_settings()), get_settings())
     assert doc.ocr_pages == [2] and doc.text_source == "mixed"
     assert [p.source for p in doc.pages] == ["text", "ocr"]
     assert all(w.source == "ocr" and w.conf is not None for w in doc.pages[1].words)
@@ -196,7 +197,9 @@ def test_small_print_is_read_again_at_the_higher_resolution(tmp_path: Path) -> N
     canvas.drawInlineImage(image, 0, 0, *A4)
     canvas.save()
     settings = get_settings().model_copy(update={"ocr_dpi": 200, "ocr_retry_dpi": 300})
-    page = read_pdf(scan, settings=settings).pages[0]  # 6 pt: lines under 20 px at 200 dpi
+    page = read_pdf(Request.of(scan, settings), settings).pages[
+        0
+    ]  # 6 pt: lines under 20 px at 200 dpi
     assert page.source == "ocr" and page.ocr_dpi == 300
     # Tesseract reads the numbers as a column of their own: compare words, not their order.
     read = Counter(_words(" ".join(w.text for w in page.words)))

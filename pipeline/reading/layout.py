@@ -37,7 +37,7 @@ class Layout:
         return max(3.0, 0.55 * self.body_size)
 
 
-def gaps_between(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def interval_gaps(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Empty stretches between merged intervals, as (start, end)."""
     gaps: list[tuple[float, float]] = []
     ordered = sorted(intervals)
@@ -112,7 +112,7 @@ def _x_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
     scanned = len(words) > 150 and any(w.source == "ocr" for w in words)
     tolerance = 1 if scanned and len(group_lines(words)) >= 20 else 0
     intervals = [(w.x0, w.x1) for w in words]
-    found = _sparse_gaps(intervals, tolerance) if tolerance else gaps_between(intervals)
+    found = _sparse_gaps(intervals, tolerance) if tolerance else interval_gaps(intervals)
     gaps = [g for g in found if g[1] - g[0] >= layout.min_gutter]
     if not gaps:
         return None
@@ -138,7 +138,7 @@ def _x_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
 def _y_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
     gaps = [
         g
-        for g in gaps_between([(w.top, w.bottom) for w in words])
+        for g in interval_gaps([(w.top, w.bottom) for w in words])
         if g[1] - g[0] >= layout.min_line_gap
     ]
     if not gaps:
@@ -220,7 +220,7 @@ def body_size(words: list[Word]) -> float:
 def _edge_bands(words: list[Word], layout: Layout) -> tuple[list[Word], list[Word], list[Word]]:
     """Split off the banner (top) and footer (bottom): bands set off by a gap of 2× body size."""
     wide = 2 * layout.body_size
-    gaps = [g for g in gaps_between([(w.top, w.bottom) for w in words]) if g[1] - g[0] >= wide]
+    gaps = [g for g in interval_gaps([(w.top, w.bottom) for w in words]) if g[1] - g[0] >= wide]
     top_cut = max((b for a, b in gaps if a <= BANNER_MAX_SHARE * layout.page_height), default=None)
     bottom_cut = min((a for a, b in gaps if b >= 0.92 * layout.page_height), default=None)
     banner = [w for w in words if top_cut is not None and w.bottom <= top_cut]

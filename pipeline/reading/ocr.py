@@ -1,8 +1,8 @@
 """OCR of one page: render greyscale, correct skew, Tesseract ``image_to_data``, map to points.
 
-Tesseract runs with ``OMP_THREAD_LIMIT=1``: its OpenMP threads fight each other on small
-machines (a page took 16-51 s with them, 2.5-5.6 s without); parallelism comes from running
-pages in separate processes instead.
+Tesseract runs with ``OMP_THREAD_LIMIT=1`` (set by ``pipeline.base.environment`` at every
+entry point): its OpenMP threads fight each other on small machines; parallelism comes from
+running pages in separate processes instead.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from PIL import Image
 
 from pipeline.base.errors import CitydocsError
 from pipeline.reading.document import Word
-
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 @dataclass

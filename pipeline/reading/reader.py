@@ -6,7 +6,6 @@ for the page's area or mostly unmappable glyphs: then the page alone is rendered
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pdfplumber
@@ -15,7 +14,8 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.base.errors import CitydocsError
-from pipeline.base.settings import Settings, get_settings
+from pipeline.base.request import Request, sha256_file
+from pipeline.base.settings import Settings
 from pipeline.base.timing import stage
 from pipeline.reading.cleanup import clean_lines, vocabulary
 from pipeline.reading.document import Block, Document, Page, Word
@@ -24,22 +24,6 @@ from pipeline.reading.ocr import OcrResult, ocr_image
 from pipeline.reading.rulings import ruled_tables, words_in
 
 BAD_GLYPHS = ("(cid:", "\ufffd")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def content_sha256(path: Path) -> str | None:
-    """The sha256 of a regular file's bytes; None for links (never followed), folders, errors."""
-    try:
-        return sha256_file(path) if path.is_file() and not path.is_symlink() else None
-    except OSError:
-        return None
 
 
 def preflight(path: Path, settings: Settings) -> None:
@@ -139,9 +123,9 @@ def _ocr_page(
     """OCR at ``ocr_dpi``; again at ``ocr_retry_dpi`` when the print is small for that
     resolution or Tesseract doubts its reading, keeping the more confident of the two.
 
-    300 dpi, not 200: at 200 the words of the scanned samples were read as well (accuracy
-    0.998 and 1.00 both) in two thirds of the time, but type sizes came out too coarse to tell
-    a heading from its paragraph (field F1 of a scanned sample profile 0.942 against 0.971).
+    300 dpi, not 200: at 200 the words of the scanned samples were read as well and sooner,
+    but type sizes came out too coarse to tell a heading from its paragraph (the README has
+    the measurements).
     """
 
     def read(dpi: int) -> OcrResult:
@@ -170,21 +154,20 @@ def _corrupt(path: Path, exc: Exception) -> CitydocsError:
     )
 
 
-def read_pdf(
-    path: Path | str, *, settings: Settings | None = None, password: str | None = None
-) -> Document:
+def read_pdf(request: Request, settings: Settings) -> Document:
     """Read every page of a PDF into words, clean blocks in reading order and table candidates."""
-    settings = settings or get_settings()
-    path = Path(path)
+    path, password = request.path, request.password
     preflight(path, settings)
-    digest = sha256_file(path)
+    # Hashed when the request was built; only a file unreadable then is hashed now.
+    digest = request.sha256 if request.sha256 is not None else sha256_file(path)
     try:
         pdf = pdfplumber.open(path, password=password or "")
     except PdfminerException as exc:
         if isinstance(exc.args[0] if exc.args else None, PDFPasswordIncorrect):
             raise CitydocsError(
                 "encrypted",
-                f"{path.name} is password-protected: pass the password with --password.",
+                f"{path.name} is password-protected: give its password with --password, "
+                "--password-file or CITYDOCS_PASSWORD.",
             ) from exc
         raise _corrupt(path, exc) from exc
     except Exception as exc:
@@ -199,10 +182,10 @@ def read_pdf(
                 "empty",
                 f"{path.name} is a PDF with no pages: check the export or scan that made it.",
             )
-        if count > settings.max_pages:
+        if count > request.max_pages:
             raise CitydocsError(
                 "too_large",
-                f"{path.name} has {count} pages, above the limit of {settings.max_pages} "
+                f"{path.name} has {count} pages, above the limit of {request.max_pages} "
                 "(--max-pages).",
             )
         try:
@@ -274,6 +257,6 @@ def lay_out(document: Document) -> None:
                 )
                 blocks.insert(position, block)
         page.blocks = blocks
-    known = vocabulary(line.text for b in document.blocks for line in b.lines)
+    document.vocabulary = vocabulary(line.text for b in document.blocks for line in b.lines)
     for block in document.blocks:
-        block.text = clean_lines((line.text for line in block.lines), known)
+        block.text = clean_lines((line.text for line in block.lines), document.vocabulary)

@@ -9,25 +9,22 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from models import FailureReport, ProfileRecord, RecordAdapter, UcapRecord
+from extractors import extract_record
+from models import FailureReport, RecordAdapter
 from models.records import ErrorInfo
 from pipeline.base.errors import CitydocsError
-from pipeline.base.settings import Settings, get_settings
+from pipeline.base.request import Request
+from pipeline.base.settings import Settings
 from pipeline.base.timing import stage
 from pipeline.reading.classify import classify
-from pipeline.reading.reader import content_sha256, read_pdf
+from pipeline.reading.reader import read_pdf
+from pipeline.running.outcome import AnyRecord
 
-AnyRecord = UcapRecord | ProfileRecord
 
-
-def extract_document(
-    path: Path, *, settings: Settings | None = None, password: str | None = None
-) -> AnyRecord:
+def extract_document(request: Request, settings: Settings) -> AnyRecord:
     """One PDF → one validated record; raises ``CitydocsError`` when it cannot."""
-    from extractors import extract_record  # the extractors import spaCy: only load when used
-
-    settings = settings or get_settings()
-    document = read_pdf(path, settings=settings, password=password)
+    path = request.path
+    document = read_pdf(request, settings)
     with stage("classify"):
         classification = classify(document)
     if classification.kind is None:
@@ -37,30 +34,25 @@ def extract_document(
             f"(scores: {classification.reason}). If it is one, check that its text is legible.",
         )
     with stage("extract"):
-        record = extract_record(document, classification.kind, settings=settings)
+        record = extract_record(document, classification.kind, settings)
     # Round-trip through the discriminated union: what we write is what the schema accepts.
     with stage("validate"):
         return RecordAdapter.validate_python(record.model_dump())
 
 
-def failure_report(path: Path, error: CitydocsError) -> FailureReport:
-    digest = content_sha256(path)
+def failure_report(file_name: str, sha256: str | None, error: CitydocsError) -> FailureReport:
     return FailureReport(
-        file_name=path.name, sha256=digest, error=ErrorInfo(kind=error.kind, message=error.message)
+        file_name=file_name, sha256=sha256, error=ErrorInfo(kind=error.kind, message=error.message)
     )
 
 
-def run_here(
-    path: Path,
-    *,
-    settings: Settings | None = None,
-    password: str | None = None,
-) -> tuple[AnyRecord | None, FailureReport | None]:
+def run_here(request: Request, settings: Settings) -> tuple[AnyRecord | None, FailureReport | None]:
     """Extract in this process, turning every failure (even a bug) into a failure report."""
     try:
-        return extract_document(path, settings=settings, password=password), None
+        return extract_document(request, settings), None
     except Exception as exc:  # a bug must not take the batch down either
-        return None, failure_report(path, as_failure(path, exc, settings or get_settings()))
+        error = as_failure(request.path, exc, settings)
+        return None, failure_report(request.path.name, request.sha256, error)
 
 
 def as_failure(path: Path, exc: Exception, settings: Settings) -> CitydocsError:

@@ -24,30 +24,28 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from models import FailureReport
 from pipeline.base.errors import CitydocsError
+from pipeline.base.request import Request, content_sha256
 from pipeline.base.settings import Settings
-from pipeline.reading.reader import content_sha256
 from pipeline.running.extract import failure_report
-from pipeline.running.output import write_json_atomic
-from pipeline.running.process import QUARANTINE, run_one
+from pipeline.running.outcome import Outcome
+from pipeline.running.output import (
+    held_by_other,
+    quarantine_dir,
+    record_path,
+    report_path,
+    write_json_atomic,
+)
+from pipeline.running.process import run_one
 
 PROCESSING = ".processing"
 LEDGER = ".ledger"
 ARCHIVE = "archive"
 TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".swp")
-
-
-@dataclass
-class InboxResult:
-    file: str
-    status: str  # ok | duplicate | failed: <kind>
-    record: str | None
-    moved_to: str
 
 
 def _is_candidate(path: Path) -> bool:
@@ -114,21 +112,24 @@ def pending(inbox: Path) -> list[Path]:
     return sorted(p for p in processing.iterdir() if not p.name.startswith("."))
 
 
-def split_repeats(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """The first file of each content, and the later files whose content repeats one of them.
+def split_repeats(
+    paths: list[Path],
+) -> tuple[list[tuple[Path, str | None]], list[tuple[Path, str | None]]]:
+    """The first file of each content, and the later files whose content repeats one of them,
+    each with its sha256 (hashed here once, and handed on).
 
     Repeats are finished after the firsts, so that two copies processed side by side cannot both
     become records: by then the ledger names the first one's record.
     """
-    firsts: list[Path] = []
-    repeats: list[Path] = []
+    firsts: list[tuple[Path, str | None]] = []
+    repeats: list[tuple[Path, str | None]] = []
     seen: set[str] = set()
     for path in paths:
         digest = content_sha256(path)
         if digest is not None and digest in seen:
-            repeats.append(path)
+            repeats.append((path, digest))
         else:
-            firsts.append(path)
+            firsts.append((path, digest))
             if digest is not None:
                 seen.add(digest)
     return firsts, repeats
@@ -141,46 +142,41 @@ def _ledger_entry(out_dir: Path, sha256: str) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _record_target(out_dir: Path, name: str, sha256: str) -> Path:
-    """``OUT/<stem>.json`` unless a record of other content holds that name: then ``-<sha8>``."""
-    stem = Path(name).stem
-    target = out_dir / f"{stem}.json"
-    if target.exists():
-        try:
-            existing = json.loads(target.read_text(encoding="utf-8"))["source"]["sha256"]
-        except (OSError, ValueError, KeyError):
-            existing = None
-        if existing != sha256:
-            target = out_dir / f"{stem}-{sha256[:8]}.json"
-    return target
+def process_claimed(
+    path: Path, out_dir: Path, settings: Settings, sha256: str | None = None
+) -> Outcome:
+    """Finish one claimed file: record (or failure report), ledger, then archive or quarantine.
 
-
-def process_claimed(path: Path, out_dir: Path, settings: Settings | None = None) -> InboxResult:
-    """Finish one claimed file: record (or failure report), ledger, then archive or quarantine."""
+    ``sha256``: the file's, when the caller hashed it already (``split_repeats``).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     name = path.name
     if path.is_symlink():
         error = CitydocsError(
             "not_a_pdf", f"{name} is a symbolic link; links are not followed. Drop the file itself."
         )
-        return _quarantine(path, out_dir, failure_report(path, error))
-    digest = content_sha256(path)
+        return _quarantine(path, out_dir, failure_report(name, None, error))
+    request = Request.of(path, settings, sha256=sha256)
+    digest = request.sha256
     if digest is not None:
         done = _ledger_entry(out_dir, digest)
         if done is not None:  # same content recorded before (or by a run killed after it)
             moved = _archive(path, out_dir)
-            status = (
-                "ok"
-                if done.get("file") == name and done.get("claimed") == str(path)
-                else "duplicate"
+            again = done.get("file") == name and done.get("claimed") == str(path)
+            record = done.get("record")
+            return Outcome(
+                file=name,
+                sha256=digest,
+                written=Path(record) if record else None,
+                moved_to=moved,
+                duplicate=not again,
             )
-            return InboxResult(name, status, done.get("record"), str(moved))
-    record, failure = run_one(path, settings=settings)
+    record, failure = run_one(request, settings)
     if record is None:
         assert failure is not None
         return _quarantine(path, out_dir, failure)
     assert digest is not None
-    target = _record_target(out_dir, name, digest)
+    target = record_path(out_dir, path, digest, held_by_other(digest))
     if not target.exists():
         write_json_atomic(target, record)
     write_json_atomic(
@@ -188,7 +184,7 @@ def process_claimed(path: Path, out_dir: Path, settings: Settings | None = None)
         {"file": name, "claimed": str(path), "record": str(target), "at": _now()},
     )
     moved = _archive(path, out_dir)
-    return InboxResult(name, "ok", str(target), str(moved))
+    return Outcome(file=name, sha256=digest, record=record, written=target, moved_to=moved)
 
 
 def _now() -> str:
@@ -203,14 +199,16 @@ def _archive(path: Path, out_dir: Path) -> Path:
     return target
 
 
-def _quarantine(path: Path, out_dir: Path, report: FailureReport) -> InboxResult:
+def _quarantine(path: Path, out_dir: Path, report: FailureReport) -> Outcome:
     """Move the file into ``OUT/quarantine/`` beside its failure report (report first)."""
-    folder = out_dir / QUARANTINE
+    folder = quarantine_dir(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     target = _free_name(folder, path.name)
-    write_json_atomic(folder / f"{target.name}.error.json", report)
+    written = write_json_atomic(report_path(out_dir, target.name), report)
     shutil.move(str(path), target)  # a symlink moves as a link: never followed
-    return InboxResult(path.name, f"failed: {report.error.kind}", None, str(target))
+    return Outcome(
+        file=path.name, sha256=report.sha256, failure=report, written=written, moved_to=target
+    )
 
 
 @contextmanager

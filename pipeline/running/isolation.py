@@ -30,8 +30,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.base import timing
+from pipeline.base.environment import set_process_defaults
 from pipeline.base.errors import CitydocsError
-from pipeline.base.settings import Settings, get_settings
+from pipeline.base.request import Request
+from pipeline.base.settings import Settings
 from pipeline.base.timing import stage
 
 if TYPE_CHECKING:
@@ -94,16 +97,18 @@ def _cap_memory(budget_mb: int) -> int:
     return limit
 
 
-def _serve(conn: Connection, model: str, budget_mb: int) -> None:
+def _serve(conn: Connection, settings: Settings) -> None:
     """The worker's loop: warm up, say ready, then one document per message until told to stop."""
+    # Imported here, in the worker only: the parent never reads a document itself, and the
+    # extractors' imports (spaCy, dateparser) would slow its start-up.
     from extractors import warm_up
-    from pipeline.base import timing
     from pipeline.running.extract import run_here
 
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    set_process_defaults()
+    budget_mb = settings.doc_memory_mb
     try:
-        warm_up(model)
+        warm_up(settings)
         limit = _cap_memory(budget_mb)
         recycle_at = _resident() + budget_mb * 1024 * 1024 // 2
     except Exception as exc:  # a missing model: the parent reports it with every document
@@ -117,9 +122,9 @@ def _serve(conn: Connection, model: str, budget_mb: int) -> None:
             return
         if job is None:
             return
-        path, settings, password = job
+        request, job_settings = job
         timing.reset()
-        record, failure = run_here(Path(path), settings=settings, password=password)
+        record, failure = run_here(request, job_settings)
         # Grown (a leak, or a near miss of the cap): say so, and a fresh worker takes over.
         retire = _resident() > recycle_at
         conn.send(("done", Answer(record, failure, timing.spent()), retire))
@@ -130,9 +135,10 @@ def _serve(conn: Connection, model: str, budget_mb: int) -> None:
 class Worker:
     """One worker process and the pipe to it; started on first use, replaced when it dies."""
 
-    def __init__(self, model: str, budget_mb: int) -> None:
-        self.model = model
-        self.budget_mb = budget_mb
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings  # what it warms up with: the model, the cache, the budget
+        self.model = settings.spacy_model
+        self.budget_mb = settings.doc_memory_mb
         self.process: multiprocessing.process.BaseProcess | None = None
         self.conn: Connection | None = None
         self.memory_limit = 0  # the worker's RLIMIT_AS, in bytes
@@ -142,7 +148,7 @@ class Worker:
         parent, child = context.Pipe()
         process = context.Process(
             target=_serve,
-            args=(child, self.model, self.budget_mb),
+            args=(child, self.settings),
             name="citydocs-worker",
             daemon=True,
         )
@@ -176,9 +182,10 @@ class Worker:
             self.conn.close()
         self.process = self.conn = None
 
-    def run(self, path: Path, settings: Settings, password: str | None) -> Answer:
+    def run(self, request: Request, settings: Settings) -> Answer:
         """One document in this worker; raises ``CitydocsError`` for a timeout, and
         ``WorkerDied`` when the worker died under it."""
+        path = request.path
         if self.process is None or not self.process.is_alive():
             self.stop()
             with stage("start-up"):
@@ -190,7 +197,7 @@ class Worker:
                     ) from exc
         assert self.conn is not None and self.process is not None
         try:
-            self.conn.send((str(path), settings, password))
+            self.conn.send((request, settings))
         except OSError:  # died while idle
             raise self._died(near_cap=False) from None
         deadline = time.monotonic() + settings.doc_timeout_s
@@ -240,7 +247,8 @@ class WorkerPool:
         self._warming = 0  # started by prestart, not ready yet
         self._available = threading.Condition()
 
-    def _borrow(self, model: str, budget_mb: int) -> Worker:
+    def _borrow(self, settings: Settings) -> Worker:
+        model, budget_mb = settings.spacy_model, settings.doc_memory_mb
         with self._available:
             while True:
                 for worker in self._idle:
@@ -252,7 +260,7 @@ class WorkerPool:
                     continue
                 if self._count < self.size:
                     self._count += 1
-                    return Worker(model, budget_mb)
+                    return Worker(settings)
                 if self._idle:  # workers of another model or budget: make room
                     self._idle.pop().stop()
                     self._count -= 1
@@ -267,7 +275,7 @@ class WorkerPool:
             for _ in range(min(count, self.size) - self._count):
                 self._count += 1
                 self._warming += 1
-                worker = Worker(settings.spacy_model, settings.doc_memory_mb)
+                worker = Worker(settings)
                 threading.Thread(target=self._warm, args=(worker,), daemon=True).start()
 
     def _warm(self, worker: Worker) -> None:
@@ -283,16 +291,16 @@ class WorkerPool:
             self._idle.append(worker)
             self._available.notify()
 
-    def run(self, path: Path, settings: Settings, password: str | None) -> Answer:
+    def run(self, request: Request, settings: Settings) -> Answer:
         with stage("start-up"):  # waiting for a worker another thread is warming
-            worker = self._borrow(settings.spacy_model, settings.doc_memory_mb)
+            worker = self._borrow(settings)
         try:
             for attempt in (1, 2):
                 try:
-                    return worker.run(path, settings, password)
+                    return worker.run(request, settings)
                 except WorkerDied as died:
                     if attempt == 2:
-                        raise _failure(path, died, settings.doc_memory_mb) from None
+                        raise _failure(request.path, died, settings.doc_memory_mb) from None
             raise AssertionError("unreachable")
         finally:
             self._give_back(worker)
@@ -335,12 +343,12 @@ _pool: WorkerPool | None = None
 _pool_lock = threading.Lock()
 
 
-def pool() -> WorkerPool:
-    """This process's worker pool, sized to the cores (created on first use)."""
+def pool(settings: Settings) -> WorkerPool:
+    """This process's worker pool, of the settings' ``pool_size`` (created on first use)."""
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = WorkerPool(get_settings().workers or os.cpu_count() or 2)
+            _pool = WorkerPool(settings.pool_size)
         return _pool
 
 
@@ -353,4 +361,11 @@ def enabled(settings: Settings) -> bool:
 def prestart(settings: Settings, count: int) -> None:
     """Have ``count`` workers warming in the background, when documents go to workers."""
     if enabled(settings):
-        pool().prestart(settings, count)
+        pool(settings).prestart(settings, count)
+
+
+def close() -> None:
+    """Stop this process's workers, if it started any."""
+    with _pool_lock:
+        if _pool is not None:
+            _pool.close()

@@ -1,27 +1,93 @@
-"""Writing records and failure reports: atomically, so no reader ever sees half a file."""
+"""The output folder: where a record, a failure report and the run index go, written atomically.
+
+The one owner of its layout::
+
+    OUT/<stem>.json                  a record (``<stem>-<sha8>.json`` when the name is taken)
+    OUT/quarantine/<name>.error.json a failure report
+    OUT/_index.jsonl                 one line per input of a batch run
+
+Every file is written to a temporary name beside its place, fsynced, then renamed into place,
+so no reader ever sees half a file.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+QUARANTINE = "quarantine"
+INDEX = "_index.jsonl"
+ERROR_SUFFIX = ".error.json"
+
+
+def record_path(
+    out_dir: Path, source: Path, sha256: str | None, taken: Callable[[Path], bool]
+) -> Path:
+    """``OUT/<stem>.json``, or ``OUT/<stem>-<sha8>.json`` when ``taken`` says another input
+    already holds that name (a batch's earlier input, a record of other content)."""
+    target = out_dir / f"{source.stem}.json"
+    if sha256 is not None and taken(target):
+        target = out_dir / f"{source.stem}-{sha256[:8]}.json"
+    return target
+
+
+def held_by_other(sha256: str | None) -> Callable[[Path], bool]:
+    """``taken`` for a folder records outlive: a name is taken when a record of other content
+    is already there."""
+
+    def taken(target: Path) -> bool:
+        if not target.exists():
+            return False
+        try:
+            existing = json.loads(target.read_text(encoding="utf-8"))["source"]["sha256"]
+        except (OSError, ValueError, KeyError, TypeError):
+            existing = None
+        return existing != sha256
+
+    return taken
+
+
+def quarantine_dir(out_dir: Path) -> Path:
+    return out_dir / QUARANTINE
+
+
+def report_path(out_dir: Path, file_name: str) -> Path:
+    """``OUT/quarantine/<file name>.error.json``: the failure report of an input of that name."""
+    return quarantine_dir(out_dir) / f"{file_name}{ERROR_SUFFIX}"
+
+
+def index_path(out_dir: Path) -> Path:
+    return out_dir / INDEX
+
 
 def write_json_atomic(path: Path, payload: BaseModel | dict[str, Any]) -> Path:
-    """Write JSON to a temporary file beside ``path``, fsync it, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a model or a dict as indented JSON, atomically."""
     if isinstance(payload, BaseModel):
         text = payload.model_dump_json(indent=2)
     else:
         text = json.dumps(payload, indent=2, ensure_ascii=False)
+    return write_text_atomic(path, text + "\n")
+
+
+def write_index(out_dir: Path, lines: Iterable[dict[str, Any]]) -> Path:
+    """``OUT/_index.jsonl``: one JSON object a line, atomically."""
+    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    return write_text_atomic(index_path(out_dir), text)
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write to a temporary file beside ``path``, fsync it, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -29,3 +95,20 @@ def write_json_atomic(path: Path, payload: BaseModel | dict[str, Any]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def filled_fields(data: dict[str, Any]) -> dict[str, bool]:
+    """Each of the kind's own fields (and each city field) of a dumped record: filled or not."""
+    own = {
+        k: v
+        for k, v in data.items()
+        if k not in ("schema_version", "source", "warnings", "provenance", "doc_type")
+    }
+    filled: dict[str, bool] = {}
+    for key, value in own.items():
+        if isinstance(value, dict):
+            for sub, item in value.items():
+                filled[f"{key}.{sub}"] = item not in (None, [], "")
+        else:
+            filled[key] = value not in (None, [], "")
+    return filled

@@ -1,9 +1,9 @@
 """Soak: hundreds of mixed documents through the watch flow while processes are SIGKILLed.
 
-    python tests/soak.py [--docs 500] [--kill-every 8] [--budget 1800]
+    python -m tests.tools.soak [--docs 500] [--kill-every 8] [--budget 1800]
 
 Generates a corpus (born-digital and scanned samples, each copy with bytes of its own, and the
-hostile set of tests/hostile.py), starts `citydocs watch` (a served deployment on a local
+hostile set of tests/tools/hostile.py), starts `citydocs watch` (a served deployment on a local
 Prefect server), drops the corpus into its inbox in waves, and meanwhile SIGKILLs, at random
 moments, a random process doing the work: a flow run or one of its citydocs worker processes.
 When the inbox is drained it prints, per input file: processed (a record or a failure report),
@@ -30,13 +30,11 @@ from pathlib import Path
 import pdfplumber
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-import hostile  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script (`python tests/tools/soak.py`) as well
 
 from samples import make_samples  # noqa: E402
+from tests.tools import hostile  # noqa: E402
 
 CITYDOCS = str(Path(sys.executable).with_name("citydocs"))
 

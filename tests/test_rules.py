@@ -1,0 +1,237 @@
+"""The extractors' rules on small hand-made inputs: words, lines and short texts, no PDF, no OCR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractors import city_facts
+from extractors.entities import entities_of, parse, unique
+from extractors.figures import figures_in
+from extractors.lists import split_cell
+from extractors.places import gazetteer
+from extractors.profile import merged_paragraphs
+from extractors.table import label_rows, match_label
+from extractors.ucap import parse_focus_areas, parse_sdgs, split_names, split_places
+from pipeline.base.settings import Settings
+from pipeline.reading.document import Block, Document, Page, TextLine, Word
+
+SIZE = 10.0
+
+
+def _line(cells: list[tuple[float, str]], top: float) -> list[Word]:
+    """Words of one line: each cell's text starting at its x, a word after the other."""
+    words = []
+    for x, text in cells:
+        for token in text.split():
+            width = 5.5 * len(token)
+            words.append(Word(token, x, top, x + width, top + SIZE, page=1, size=SIZE))
+            x += width + 3
+    return words
+
+
+def _document(lines: list[list[tuple[float, str]]], gap: float = 6.0) -> Document:
+    words = [w for i, cells in enumerate(lines) for w in _line(cells, 100 + i * (SIZE + gap))]
+    return Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, words, "text")])
+
+
+# ---------------------------------------------------------------------------- table
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("Population", "population"),
+        ("Popu1ation :", "population"),  # an OCR'd digit and a colon
+        ("Province / State", "province"),
+        ("Country", "country"),
+    ],
+)
+def test_a_row_label_names_its_field(text: str, field: str) -> None:
+    found, score = match_label(text)
+    assert found == field and score >= 78
+
+
+def test_a_sentence_is_no_row_label() -> None:
+    assert match_label("The delegation visited the port")[0] is None
+    assert match_label("") == (None, 0.0)
+
+
+def test_the_first_line_of_a_wrapped_label_matches_as_a_prefix() -> None:
+    assert match_label("Short description of main", prefix=True)[0] == "activities"
+    assert match_label("Short description of main")[0] is None
+
+
+def test_an_open_table_is_rebuilt_from_word_positions() -> None:
+    document = _document(
+        [
+            [(50, "City"), (200, "Zhengzhou"), (360, "Málaga")],
+            [(50, "Province"), (200, "Henan"), (360, "Andalucía")],
+            [(50, "Country"), (200, "China"), (360, "Spain")],
+            [(50, "Population"), (200, "10 million"), (360, "570,000")],
+        ]
+    )
+    rows = {row.field: row for row in label_rows(document)}
+    assert list(rows) == ["city", "province", "country", "population"]
+    assert rows["city"].label == "City"
+    # The gutter of the City row splits the city's column from the partners'.
+    assert [rows["city"].cell_text(i) for i in (0, 1)] == ["Zhengzhou", "Málaga"]
+    assert [rows["population"].cell_text(i) for i in (0, 1)] == ["10 million", "570,000"]
+
+
+def test_a_value_that_wraps_stays_in_its_row() -> None:
+    document = _document(
+        [
+            [(50, "City"), (200, "Lisbon"), (360, "Xi'an")],
+            [(50, "Country"), (200, "Portugal"), (360, "China")],
+            [(50, "Population"), (200, "545,000"), (360, "12 million")],
+            [(50, "Key focus"), (200, "Smart mobility and")],
+            [(200, "circular economy")],
+        ]
+    )
+    rows = {row.field: row for row in label_rows(document)}
+    assert rows["focus_areas"].cell_text(0) == "Smart mobility and circular economy"
+
+
+def test_fewer_than_three_labelled_rows_are_no_table() -> None:
+    document = _document([[(50, "City"), (200, "Porto")], [(50, "Country"), (200, "Portugal")]])
+    assert label_rows(document) == []
+
+
+# ---------------------------------------------------------------------------- U-CAP cells
+
+
+def test_places_split_on_commas_and_a_final_and() -> None:
+    assert split_places("Bilbao, Porto and Lyon") == ["Bilbao", "Porto", "Lyon"]
+    assert split_places("") == []
+
+
+def test_names_that_hold_and_or_a_known_comma_stay_whole() -> None:
+    assert split_names("Cultural Heritage and Tourism; Logistics") == [
+        "Cultural Heritage and Tourism",
+        "Logistics",
+    ]
+    assert split_names("Tourism, Culture and Creativity, Air Quality") == [
+        "Tourism, Culture and Creativity",
+        "Air Quality",
+    ]
+    assert split_names("Lugo (Galicia, Spain), Płock") == ["Lugo (Galicia, Spain)", "Płock"]
+
+
+def _cell(texts: list[str]) -> list[TextLine]:
+    return [TextLine(_line([(200, text)], 100 + i * 14)) for i, text in enumerate(texts)]
+
+
+def test_a_cell_line_broken_short_of_the_edge_ends_an_item() -> None:
+    items = split_cell(_cell(["Low-Carbon Development", "Green Mobility"]), right=500)
+    assert [item.lines for item in items] == [["Low-Carbon Development"], ["Green Mobility"]]
+
+
+def test_a_wrapped_cell_line_continues_its_item() -> None:
+    # The first line reaches the edge: the next word did not fit, so the item goes on.
+    lines = _cell(["Rapid urban growth puts pressure on land", "and services."])
+    assert len(split_cell(lines, right=lines[0].x1 + 4)) == 1
+    # A line ending on a connector goes on however short.
+    assert len(split_cell(_cell(["Climate Adaptation and", "Resilience"]), right=500)) == 1
+
+
+def test_sdgs_in_every_written_form() -> None:
+    found = parse_sdgs("Goal 5 (Gender Equality); Goal 9 (Industry, Innovation and Infrastructure)")
+    assert [(s.number, s.title) for s in found] == [
+        (5, "Gender Equality"),
+        (9, "Industry, Innovation and Infrastructure"),
+    ]
+    assert [s.title for s in parse_sdgs("SDG 7, SDG 12 and SDG 15")] == [None, None, None]
+
+
+def test_the_city_population_comes_from_a_sentence_about_the_city() -> None:
+    text = (
+        "The metropolitan area has about 1.7 million inhabitants. "
+        "With a population of 77,487 and an area of 194 km², it is a major city."
+    )
+    people = city_facts.population(text, "Ualog")
+    assert people is not None and (people.text, people.value) == ("77,487", 77487)
+    area = city_facts.area_km2(text, "Ualog")
+    assert area is not None and area.value == 194.0
+    assert city_facts.population("A rail circle reaches 400 million people.", "X") is None
+
+
+def test_the_country_is_one_the_gazetteer_knows() -> None:
+    assert city_facts.country(
+        "Campana is a city in Argentina. It lies on a river.", gazetteer()
+    ) == ("Argentina")
+
+
+def test_sdgs_with_titles_after_or_before_their_number() -> None:
+    after = parse_sdgs("SDG 9: Industry, Innovation and Infrastructure; SDG 11")
+    assert [(s.number, s.title) for s in after] == [
+        (9, "Industry, Innovation and Infrastructure"),
+        (11, None),
+    ]
+    before = parse_sdgs("Good Health and Well-Being: SDG 3")
+    assert [(s.number, s.title) for s in before] == [(3, "Good Health and Well-Being")]
+    assert parse_sdgs("SDG 18, SDG 9, SDG 9") == [parse_sdgs("SDG 9")[0]]  # 1-17, once each
+
+
+def test_focus_areas_without_themes_keep_the_text() -> None:
+    areas = parse_focus_areas("Cooperation on port logistics.")
+    assert [(a.theme, a.description) for a in areas] == [(None, "Cooperation on port logistics.")]
+    assert parse_focus_areas("") == []
+
+
+# ---------------------------------------------------------------------------- profile
+
+
+def _block(text: str, kind: str = "paragraph") -> Block:
+    words = _line([(50, text)], 100)
+    return Block(1, "body", [TextLine(words)], kind, text)  # type: ignore[arg-type]
+
+
+def test_a_paragraph_cut_by_a_column_break_is_joined_again() -> None:
+    blocks = [
+        _block("Porto is a port city whose economy"),
+        _block("grew around the river trade."),
+        _block("Tourism", "heading"),
+        _block("It draws visitors all year."),
+    ]
+    merged = merged_paragraphs(blocks)
+    assert [b.text for b in merged] == [
+        "Porto is a port city whose economy grew around the river trade.",
+        "Tourism",
+        "It draws visitors all year.",
+    ]
+
+
+def test_a_finished_sentence_is_not_joined_to_the_next() -> None:
+    blocks = [_block("The city is old."), _block("the harbour is new.")]
+    assert len(merged_paragraphs(blocks)) == 2
+
+
+# ---------------------------------------------------------------------------- spaCy rules
+
+
+@pytest.fixture(scope="module")
+def model(settings: Settings) -> str:
+    return settings.spacy_model
+
+
+def test_entities_put_organisations_and_places_apart(model: str) -> None:
+    text = "A delegation of Zhengzhou Municipal People's Government visited Málaga in April 2017."
+    found = {(e.text, e.label) for e in entities_of(parse([text], model))}
+    assert ("Zhengzhou Municipal People's Government", "ORG") in found
+    assert ("Málaga", "PLACE") in found
+    assert not any(label == "PERSON" for _, label in found)
+
+
+def test_unique_ignores_case_and_accents() -> None:
+    assert unique(["Málaga", "MALAGA", "Porto", "malaga"]) == ["Málaga", "Porto"]
+
+
+def test_figures_read_amounts_units_and_what_they_measure(model: str) -> None:
+    (doc,) = parse(["The metropolitan area has a population of 8.5 million."], model)
+    figures = figures_in(doc)
+    assert [(f.value, f.context) for f in figures] == [(8_500_000, "population")]
+    (doc,) = parse(["The port handles 40 % of the region's exports since 2015."], model)
+    figures = figures_in(doc)
+    assert [(f.value, f.unit) for f in figures] == [(40, "%")]  # the year is no figure
