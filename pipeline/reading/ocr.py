@@ -36,10 +36,10 @@ class OcrResult:
 
 
 # Skews up to this many degrees are left to Tesseract and taken out of the word boxes; a page
-# skewed more is rotated before OCR. Kept small: on tilted scans of the samples (0.5-0.8°)
+# skewed more is rotated before OCR. Kept tiny: on tilted scans of the samples (0.5-0.8°)
 # Tesseract's page segmentation joined a body heading with the sidebar beside it and split
-# wrapped headings, and the profiles lost fields; it reads level pixels into level lines.
-SMALL_SKEW = 0.25
+# wrapped headings, and the profiles lost fields; it segments level pixels into level lines.
+SMALL_SKEW = 0.05
 # The skew search range, and the longest side of the copy it runs on.
 _SKEW_LIMIT = 8.0
 _SKEW_SIDE = 800
@@ -125,8 +125,6 @@ def ocr_image(raster: Raster, *, page: int, lang: str = "eng", timeout: float = 
     image, box_skew = raster.image, skew
     if abs(skew) > SMALL_SKEW:
         image = image.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=255)
-        box_skew = 0.0
-    elif abs(skew) < 0.05:
         box_skew = 0.0
     data = _tesseract(image, page=page, lang=lang, timeout=timeout)
     (sx, sy), (ox, oy) = raster.scale, raster.origin

@@ -125,7 +125,8 @@ def _doubtful(result: OcrResult, settings: Settings) -> bool:
 
 
 def _better(first: OcrResult, second: OcrResult) -> OcrResult:
-    return second if (second.confidence or 0) > (first.confidence or 0) else first
+    """The more confident reading; the second on a tie (the sharper or the upright one)."""
+    return second if (second.confidence or 0) >= (first.confidence or 0) else first
 
 
 def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: str) -> OcrResult:
