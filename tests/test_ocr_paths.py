@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.utils import ImageReader
@@ -139,3 +140,18 @@ def test_only_a_page_too_big_even_at_the_lowest_resolution_is_refused() -> None:
     with pytest.raises(Exception, match="CITYDOCS_MAX_RENDER_PIXELS") as caught:
         fit_dpi(200 * 72, 200 * 72, 300, settings, "p")
     assert caught.value.kind == "too_large"
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_page_scanned_on_its_side_or_head_is_turned_upright(
+    born: Path, tmp_path: Path, turn: int
+) -> None:
+    page = pypdfium2.PdfDocument(str(born))[0].render(scale=200 / 72, grayscale=True).to_pil()
+    scan = tmp_path / f"turned{turn}.pdf"
+    page.convert("L").rotate(turn, expand=True, fillcolor=255).save(scan, "PDF", resolution=200.0)
+    read = read_pdf(scan).pages[0]
+    assert (read.width, read.height) == pytest.approx((595.44, 842.04), abs=1)
+    truth = _truth(born)
+    offsets = _offsets(scan, truth)
+    assert len(offsets) >= 0.6 * len(truth)
+    assert sorted(offsets)[int(0.9 * len(offsets))] <= 2.5

@@ -124,6 +124,14 @@ def _doubtful(result: OcrResult, settings: Settings) -> bool:
     return not result.words or (result.confidence or 0) < settings.low_ocr_confidence
 
 
+def _on_its_side(result: OcrResult) -> bool:
+    """Most words of four letters or more stand taller than wide: Tesseract read the lines of a
+    page lying on its side, but layout needs them across."""
+    longer = [w for w in result.words if len(w.text) >= 4]
+    tall = sum(1 for w in longer if w.bottom - w.top > w.x1 - w.x0)
+    return bool(longer) and tall > len(longer) / 2
+
+
 def _better(first: OcrResult, second: OcrResult) -> OcrResult:
     """The more confident reading; the second on a tie (the sharper or the upright one)."""
     return second if (second.confidence or 0) >= (first.confidence or 0) else first
@@ -151,7 +159,7 @@ def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: s
 
     raster = images.first(index, pages[index])
     first = read(raster, 0)
-    if _doubtful(first, settings):
+    if _doubtful(first, settings) or _on_its_side(first):
         turn = orientation(raster, timeout=settings.ocr_timeout_s)
         if turn:
             first = _better(first, read(raster, turn))
