@@ -75,7 +75,7 @@ def test_a_page_that_is_one_image_is_read_from_it_as_the_render_would_be(
     born: Path, tmp_path: Path
 ) -> None:
     scan = tmp_path / "scan.pdf"
-    make_samples.scan(born, scan, dpi=200, skew=0.0)
+    make_samples.scan(born, scan, dpi=300, skew=0.0)
     settings = get_settings()
     with pdfplumber.open(scan) as pdf:
         images = PageImages(scan, None, settings, scan.name)
@@ -83,10 +83,12 @@ def test_a_page_that_is_one_image_is_read_from_it_as_the_render_would_be(
             raster = images.first(0, pdf.pages[0])
         finally:
             images.close()
-    assert raster.source == "image" and raster.dpi == 200 and raster.image.mode == "L"
+    assert raster.source == "image" and raster.dpi == 300 and raster.image.mode == "L"
     own = read_pdf(scan, settings=settings).pages[0]
-    rendered = read_pdf(scan, settings=settings.model_copy(update={"ocr_image_dpi": 1200}))
-    assert own.ocr_dpi == 200 and rendered.pages[0].ocr_dpi == settings.ocr_dpi
+    rendered = read_pdf(
+        scan, settings=settings.model_copy(update={"ocr_image_dpi": 1200, "ocr_dpi": 300})
+    )
+    assert own.ocr_dpi == 300 and rendered.pages[0].ocr_dpi == settings.ocr_dpi
     a, b = Counter(w.text for w in own.words), Counter(w.text for w in rendered.pages[0].words)
     assert sum((a & b).values()) >= 0.97 * max(sum(a.values()), sum(b.values()))
     truth = _truth(born)

@@ -96,8 +96,7 @@ def test_scanned_profile_ocr_accuracy_and_skew(documents: dict[str, Document]) -
     assert page.ocr_reason == "no text layer"
     # the generator rotated the page by 0.6°; the reader measured it and turned it back
     assert page.skew_degrees is not None and abs(abs(page.skew_degrees) - 0.6) <= 0.15
-    # read from the page's own 200 dpi image, not a render; body text needs no second pass
-    assert page.ocr_dpi == 200
+    assert page.ocr_dpi == 300  # body text is big enough for the first resolution
     accuracy = word_accuracy(profile_reference("zhengzhou_profile"), doc.text)
     assert accuracy >= 0.97, f"OCR word accuracy {accuracy:.3f}"
 

@@ -31,7 +31,7 @@ class Settings(BaseModel):
         description="lowest resolution a large page is rendered at to fit the raster cap",
     )
     ocr_image_dpi: int = Field(
-        200,
+        300,
         ge=72,
         le=1200,
         description="a page that is one image this sharp is OCR'd from that image",

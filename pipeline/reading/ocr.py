@@ -49,11 +49,14 @@ def estimate_skew(image: Image.Image, limit: float = _SKEW_LIMIT) -> float:
     """Angle (degrees, counter-clockwise) by which the text lines are rotated.
 
     Projection profile: the rotation that makes the row sums of dark pixels the most peaked is
-    the one that lines the text up with the pixel rows. Searched coarse then fine on a copy of
-    at most a quarter of the resolution (``reduce`` averages blocks, cheaper than a resize).
+    the one that lines the text up with the pixel rows. Searched coarse then fine on a copy
+    800 pixels long (under a quarter of a 300 dpi page): a coarser copy moved the estimate by
+    0.05° and the samples' headings with it.
     """
-    factor = max(4, math.ceil(max(image.size) / _SKEW_SIDE))
-    small = image.convert("L").reduce(factor)
+    small = image.convert("L")
+    scale = _SKEW_SIDE / max(small.size)
+    if scale < 1:
+        small = small.resize((int(small.width * scale), int(small.height * scale)))
     ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
 
     def score(angle: float) -> float:

@@ -162,7 +162,9 @@ def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: s
     if _doubtful(first, settings) or _on_its_side(first):
         turn = orientation(raster, timeout=settings.ocr_timeout_s)
         if turn:
-            first = _better(first, read(raster, turn))
+            upright = read(raster, turn)
+            sideways = _on_its_side(first) and not _on_its_side(upright)
+            first = upright if sideways else _better(first, upright)
     if settings.ocr_retry_dpi <= first.dpi or not first.words:
         return first
     heights = sorted((w.bottom - w.top) * first.dpi / 72 for w in first.words)
