@@ -16,7 +16,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 help:
 	@echo "make run    extract the samples into $(OUT)/ (installs what is missing first)"
 	@echo "make test   ruff + the test-suite with real Tesseract, spaCy and PDFs"
-	@echo "make bench  benchmark against the OCR and pdfplumber floors (N=20 by default)"
+	@echo "make bench  floors (N=20 of each kind) and growth to 1,000 documents, also on Dask (SIZES=100,1000)"
 	@echo "make soak   500 mixed documents through the watch flow under random SIGKILLs"
 	@echo "make lint | format | samples | schema"
 
@@ -51,7 +51,7 @@ samples: setup
 	$(UV) run --frozen python samples/make_samples.py
 
 bench: setup
-	$(UV) run --frozen python bench/bench.py $(if $(N),--n $(N))
+	$(UV) run --frozen python bench/bench.py $(if $(N),--n $(N)) --sizes $(or $(SIZES),100,1000) --dask
 
 soak: setup
 	$(UV) run --frozen python -m tests.tools.soak $(if $(DOCS),--docs $(DOCS))

@@ -196,10 +196,11 @@ def test_small_print_is_read_again_at_the_higher_resolution(tmp_path: Path) -> N
     canvas = Canvas(str(scan), pagesize=A4)
     canvas.drawInlineImage(image, 0, 0, *A4)
     canvas.save()
-    settings = get_settings().model_copy(update={"ocr_dpi": 200, "ocr_retry_dpi": 300})
-    page = read_pdf(Request.of(scan, settings), settings).pages[
-        0
-    ]  # 6 pt: lines under 20 px at 200 dpi
+    # rendered, not read from its own 300 dpi image, so that the first pass is at 200 dpi
+    settings = get_settings().model_copy(
+        update={"ocr_dpi": 200, "ocr_retry_dpi": 300, "ocr_image_dpi": 1200}
+    )
+    page = read_pdf(Request.of(scan, settings), settings).pages[0]  # 6 pt: under 20 px at 200 dpi
     assert page.source == "ocr" and page.ocr_dpi == 300
     # Tesseract reads the numbers as a column of their own: compare words, not their order.
     read = Counter(_words(" ".join(w.text for w in page.words)))

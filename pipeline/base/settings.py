@@ -32,6 +32,18 @@ class Settings(BaseModel):
     ocr_min_line_px: float = Field(
         20.0, ge=0, description="median text line height (pixels) below which OCR is redone"
     )
+    ocr_min_dpi: int = Field(
+        100,
+        ge=36,
+        le=600,
+        description="lowest resolution a large page is rendered at to fit the raster cap",
+    )
+    ocr_image_dpi: int = Field(
+        300,
+        ge=72,
+        le=1200,
+        description="a page that is one image this sharp is OCR'd from that image",
+    )
     ocr_lang: str = Field("eng", description="Tesseract language(s)")
     ocr_timeout_s: float = Field(60.0, gt=0, description="Tesseract time limit per page")
     min_chars_per_page: int = Field(40, ge=0, description="fewer usable characters → OCR")

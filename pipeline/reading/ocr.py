@@ -1,4 +1,4 @@
-"""OCR of one page: render greyscale, correct skew, Tesseract ``image_to_data``, map to points.
+"""OCR of one page image: estimate skew, Tesseract ``image_to_data``, level boxes in points.
 
 Tesseract runs with ``OMP_THREAD_LIMIT=1`` (set by ``pipeline.base.environment`` at every
 entry point): its OpenMP threads fight each other on small machines; parallelism comes from
@@ -20,6 +20,7 @@ from PIL import Image
 
 from pipeline.base.errors import CitydocsError
 from pipeline.reading.document import Word
+from pipeline.reading.raster import Raster
 
 
 @dataclass
@@ -28,16 +29,30 @@ class OcrResult:
     confidence: float | None
     skew_degrees: float
     dpi: int
+    turned: int = 0  # degrees the page was turned clockwise to read it
+    size_pt: tuple[float, float] | None = None  # the page's size in the frame of the words
 
 
-def estimate_skew(image: Image.Image, limit: float = 3.0) -> float:
+# Skews up to this many degrees are left to Tesseract and taken out of the word boxes; a page
+# skewed more is rotated before OCR. Kept tiny: on tilted scans of the samples (0.5-0.8°)
+# Tesseract's page segmentation joined a body heading with the sidebar beside it and split
+# wrapped headings, and the profiles lost fields; it segments level pixels into level lines.
+SMALL_SKEW = 0.05
+# The skew search range, and the longest side of the copy it runs on.
+_SKEW_LIMIT = 8.0
+_SKEW_SIDE = 800
+
+
+def estimate_skew(image: Image.Image, limit: float = _SKEW_LIMIT) -> float:
     """Angle (degrees, counter-clockwise) by which the text lines are rotated.
 
     Projection profile: the rotation that makes the row sums of dark pixels the most peaked is
-    the one that lines the text up with the pixel rows. Searched coarse then fine on a small copy.
+    the one that lines the text up with the pixel rows. Searched coarse then fine on a copy
+    800 pixels long (under a quarter of a 300 dpi page): a coarser copy moved the estimate by
+    0.05° and the samples' headings with it.
     """
     small = image.convert("L")
-    scale = 800 / max(small.size)
+    scale = _SKEW_SIDE / max(small.size)
     if scale < 1:
         small = small.resize((int(small.width * scale), int(small.height * scale)))
     ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
@@ -53,17 +68,9 @@ def estimate_skew(image: Image.Image, limit: float = 3.0) -> float:
     return round(-float(best), 2)
 
 
-def deskew(image: Image.Image) -> tuple[Image.Image, float]:
-    """Rotate the page so its lines are level; returns the image and the skew it had."""
-    angle = estimate_skew(image)
-    if abs(angle) < 0.05:
-        return image, 0.0
-    straight = image.rotate(-angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
-    return straight, angle
-
-
 def _unrotate(x: float, y: float, angle: float, cx: float, cy: float) -> tuple[float, float]:
-    """Map a point of the deskewed image back onto the page as it was rendered."""
+    """Rotate a pixel position by ``angle`` degrees (counter-clockwise on the page) about
+    (cx, cy): with minus the skew, a position on the scan becomes one on the level page."""
     theta = math.radians(angle)
     dx, dy = x - cx, y - cy
     return (
@@ -72,18 +79,101 @@ def _unrotate(x: float, y: float, angle: float, cx: float, cy: float) -> tuple[f
     )
 
 
-def ocr_image(
-    image: Image.Image, *, page: int, dpi: int, lang: str = "eng", timeout: float = 60.0
-) -> OcrResult:
-    """OCR a rendered page image and return its words in PDF points."""
-    straight, skew = deskew(image)
+def _level_box(width: float, height: float, angle: float) -> tuple[float, float]:
+    """The size of a word whose box on a page skewed by ``angle`` is ``width`` × ``height``.
+
+    The box of a tilted word hugs its corners: it is ``w·cos + h·sin`` wide and ``w·sin +
+    h·cos`` high. Solved for w and h, so a long word does not look like a taller type size.
+    """
+    s, c = abs(math.sin(math.radians(angle))), math.cos(math.radians(angle))
+    det = c * c - s * s
+    if s < 1e-6 or det <= 0:
+        return width, height
+    w = (width * c - height * s) / det
+    h = (height * c - width * s) / det
+    return min(max(w, 0.5 * width), width), min(max(h, 0.6 * height), height)
+
+
+def orientation(raster: Raster, timeout: float = 60.0) -> int:
+    """Degrees (0, 90, 180, 270) to turn the page clockwise for its text to stand upright,
+    from Tesseract's orientation detection; 0 when it is unsure or finds too little text."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="citydocs-osd-") as folder:
+            source = os.path.join(folder, "page.pgm")
+            raster.image.save(source)
+            osd = pytesseract.image_to_osd(
+                source, config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout
+            )
+    except (pytesseract.TesseractError, RuntimeError):
+        return 0
+    if float(osd.get("orientation_conf", 0)) < _OSD_CONFIDENCE:
+        return 0
+    return int(osd.get("rotate", 0)) % 360
+
+
+_OSD_CONFIDENCE = 1.5
+
+
+def ocr_image(raster: Raster, *, page: int, lang: str = "eng", timeout: float = 60.0) -> OcrResult:
+    """OCR a page image and return its words in PDF points, on the level page.
+
+    Tesseract reads the pixels as scanned (it finds tilted lines itself, and a bilinear
+    rotation blurs glyphs it would have read); the skew is taken out of the word boxes instead,
+    because the layout needs level lines. Only a page skewed by more than ``SMALL_SKEW`` is
+    rotated before OCR.
+    """
+    skew = estimate_skew(raster.image)
+    image, box_skew = raster.image, skew
+    if abs(skew) > SMALL_SKEW:
+        image = image.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=255)
+        box_skew = 0.0
+    data = _tesseract(image, page=page, lang=lang, timeout=timeout)
+    (sx, sy), (ox, oy) = raster.scale, raster.origin
+    cx, cy = image.width / 2, image.height / 2
+    words: list[Word] = []
+    lines: list[tuple[int, int, int]] = []
+    confidences: list[float] = []
+    for i, text in enumerate(data["text"]):
+        text = text.strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        left, top = data["left"][i], data["top"][i]
+        width, height = _level_box(data["width"][i], data["height"][i], box_skew)
+        mx, my = _unrotate(
+            left + data["width"][i] / 2, top + data["height"][i] / 2, -box_skew, cx, cy
+        )
+        x0, y0 = ox + (mx - width / 2) * sx, oy + (my - height / 2) * sy
+        words.append(
+            Word(
+                text=text,
+                x0=round(x0, 2),
+                top=round(y0, 2),
+                x1=round(x0 + width * sx, 2),
+                bottom=round(y0 + height * sy, 2),
+                page=page,
+                size=round(height * sy, 2),
+                source="ocr",
+                conf=conf,
+            )
+        )
+        lines.append((data["block_num"][i], data["par_num"][i], data["line_num"][i]))
+        confidences.append(conf)
+    keep = [_is_ink(w) for w in words]
+    words = [w for w, k in zip(words, keep, strict=True) if k]
+    _level_lines(words, [key for key, k in zip(lines, keep, strict=True) if k])
+    mean = round(sum(confidences) / len(confidences), 1) if confidences else None
+    return OcrResult(words=words, confidence=mean, skew_degrees=skew, dpi=raster.dpi)
+
+
+def _tesseract(image: Image.Image, *, page: int, lang: str, timeout: float) -> dict:
     try:
         # Handed over as an uncompressed PGM file: given the image, pytesseract encodes a PNG
         # first, which took as long as the recognition itself on a 300 dpi page.
         with tempfile.TemporaryDirectory(prefix="citydocs-ocr-") as folder:
             source = os.path.join(folder, "page.pgm")
-            straight.save(source)
-            data = pytesseract.image_to_data(
+            image.save(source)
+            return pytesseract.image_to_data(
                 source,
                 lang=lang,
                 config="--psm 3 --oem 1",
@@ -101,44 +191,14 @@ def ocr_image(
             "internal",
             "Tesseract is not installed: run `make run` or apt-get install tesseract-ocr",
         ) from exc
-    to_pt = 72.0 / dpi
-    cx, cy = straight.width / 2, straight.height / 2
-    words: list[Word] = []
-    lines: list[tuple[int, int, int]] = []
-    confidences: list[float] = []
-    for i, text in enumerate(data["text"]):
-        text = text.strip()
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
-            continue
-        left, top = data["left"][i], data["top"][i]
-        width, height = data["width"][i], data["height"][i]
-        mx, my = _unrotate(left + width / 2, top + height / 2, skew, cx, cy)
-        x0, y0 = (mx - width / 2) * to_pt, (my - height / 2) * to_pt
-        words.append(
-            Word(
-                text=text,
-                x0=round(x0, 2),
-                top=round(y0, 2),
-                x1=round(x0 + width * to_pt, 2),
-                bottom=round(y0 + height * to_pt, 2),
-                page=page,
-                size=round(height * to_pt, 2),
-                source="ocr",
-                conf=conf,
-            )
-        )
-        lines.append((data["block_num"][i], data["par_num"][i], data["line_num"][i]))
-        confidences.append(conf)
-    keep = [_is_ink(w) for w in words]
-    words = [w for w, k in zip(words, keep, strict=True) if k]
-    _level_lines(words, [key for key, k in zip(lines, keep, strict=True) if k])
-    mean = round(sum(confidences) / len(confidences), 1) if confidences else None
-    return OcrResult(words=words, confidence=mean, skew_degrees=skew, dpi=dpi)
 
 
 def _is_ink(word: Word) -> bool:
-    """Drop specks read as punctuation: a wordless mark Tesseract itself doubts."""
+    """Drop specks read as punctuation (a wordless mark Tesseract itself doubts) and rules
+    read as letters (a box many times wider than its letters could fill)."""
+    height = max(word.bottom - word.top, 1e-6)
+    if word.x1 - word.x0 > 1.5 * height * max(len(word.text), 1) and (word.conf or 0) < 85:
+        return False
     return any(c.isalnum() for c in word.text) or (word.conf or 0) >= 85
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pdfplumber
-import pypdfium2
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -20,7 +19,8 @@ from pipeline.base.timing import stage
 from pipeline.reading.cleanup import clean_lines, vocabulary
 from pipeline.reading.document import Block, Document, Page, Word
 from pipeline.reading.layout import blocks_in_order, body_size, group_lines
-from pipeline.reading.ocr import OcrResult, ocr_image
+from pipeline.reading.ocr import OcrResult, ocr_image, orientation
+from pipeline.reading.raster import PageImages, Raster
 from pipeline.reading.rulings import ruled_tables, words_in
 
 BAD_GLYPHS = ("(cid:", "\ufffd")
@@ -104,46 +104,76 @@ def _refuse_bombs(plumber_page, settings: Settings, name: str) -> None:
             )
 
 
-def _render(pdfium_doc: pypdfium2.PdfDocument, index: int, dpi: int, settings: Settings, name: str):
-    page = pdfium_doc[index]
-    width, height = page.get_size()
-    scale = dpi / 72
-    if width * height * scale * scale > settings.max_render_pixels:
-        raise CitydocsError(
-            "too_large",
-            f"page {index + 1} of {name} would render to {width * scale:.0f} × {height * scale:.0f} "
-            "pixels, above CITYDOCS_MAX_RENDER_PIXELS; it may be a decompression bomb.",
-        )
-    return page.render(scale=scale, grayscale=True).to_pil().convert("L")
+def _doubtful(result: OcrResult, settings: Settings) -> bool:
+    return not result.words or (result.confidence or 0) < settings.low_ocr_confidence
 
 
-def _ocr_page(
-    pdfium_doc: pypdfium2.PdfDocument, index: int, settings: Settings, name: str
-) -> OcrResult:
-    """OCR at ``ocr_dpi``; again at ``ocr_retry_dpi`` when the print is small for that
-    resolution or Tesseract doubts its reading, keeping the more confident of the two.
+def _on_its_side(result: OcrResult) -> bool:
+    """Most words of four letters or more stand taller than wide: Tesseract read the lines of a
+    page lying on its side, but layout needs them across."""
+    longer = [w for w in result.words if len(w.text) >= 4]
+    tall = sum(1 for w in longer if w.bottom - w.top > w.x1 - w.x0)
+    return bool(longer) and tall > len(longer) / 2
 
-    300 dpi, not 200: at 200 the words of the scanned samples were read as well and sooner,
-    but type sizes came out too coarse to tell a heading from its paragraph (the README has
-    the measurements).
-    """
 
-    def read(dpi: int) -> OcrResult:
-        image = _render(pdfium_doc, index, dpi, settings, name)
-        return ocr_image(
-            image, page=index + 1, dpi=dpi, lang=settings.ocr_lang, timeout=settings.ocr_timeout_s
-        )
-
-    first = read(settings.ocr_dpi)
-    if settings.ocr_retry_dpi <= settings.ocr_dpi or not first.words:
-        return first
-    heights = sorted((w.bottom - w.top) * settings.ocr_dpi / 72 for w in first.words)
-    small = heights[len(heights) // 2] < settings.ocr_min_line_px
-    doubtful = (first.confidence or 0) < settings.low_ocr_confidence
-    if not (small or doubtful):
-        return first
-    second = read(settings.ocr_retry_dpi)
+def _better(first: OcrResult, second: OcrResult) -> OcrResult:
+    """The more confident reading; the second on a tie (the sharper or the upright one)."""
     return second if (second.confidence or 0) >= (first.confidence or 0) else first
+
+
+def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: str) -> OcrResult:
+    """OCR a page from its own image or a render at ``ocr_dpi``; turned upright when Tesseract
+    doubts its reading and its orientation detection says the page lies on its side or head;
+    again at ``ocr_retry_dpi`` when the print is small for the resolution or the reading stays
+    doubtful, keeping the more confident reading.
+
+    300 dpi, not 200: at 200 the words of the scanned samples were read as well in two thirds
+    of the time, but type sizes came out too coarse to tell a heading from its paragraph.
+    """
+    _prefetch_next(images, pages, index, settings, name)
+
+    def read(raster: Raster, turn: int) -> OcrResult:
+        turned = raster.turned(turn)
+        result = ocr_image(
+            turned, page=index + 1, lang=settings.ocr_lang, timeout=settings.ocr_timeout_s
+        )
+        if turn:
+            result.turned, result.size_pt = turn, turned.size_pt
+        return result
+
+    raster = images.first(index, pages[index])
+    first = read(raster, 0)
+    if _doubtful(first, settings) or _on_its_side(first):
+        turn = orientation(raster, timeout=settings.ocr_timeout_s)
+        if turn:
+            upright = read(raster, turn)
+            sideways = _on_its_side(first) and not _on_its_side(upright)
+            first = upright if sideways else _better(first, upright)
+    if settings.ocr_retry_dpi <= first.dpi or not first.words:
+        return first
+    heights = sorted((w.bottom - w.top) * first.dpi / 72 for w in first.words)
+    small = heights[len(heights) // 2] < settings.ocr_min_line_px
+    if not (small or _doubtful(first, settings)):
+        return first
+    retry = images.render(index, settings.ocr_retry_dpi)
+    if retry.dpi <= first.dpi:  # a large page already at the most the raster cap allows
+        return first
+    return _better(first, read(retry, first.turned))
+
+
+def _prefetch_next(images: PageImages, pages, index: int, settings: Settings, name: str) -> None:
+    """Prepare the next page's pixels while Tesseract reads this one, if it needs OCR too.
+
+    Its OCR decision and bomb check run here, early (pdfplumber keeps the parsed page); a page
+    the check refuses is left for the page loop to refuse in turn.
+    """
+    if index + 1 >= len(pages) or ocr_reason(pages[index + 1], settings) is None:
+        return
+    try:
+        _refuse_bombs(pages[index + 1], settings, name)
+    except CitydocsError:
+        return
+    images.prefetch(index + 1, pages[index + 1])
 
 
 def _corrupt(path: Path, exc: Exception) -> CitydocsError:
@@ -174,7 +204,7 @@ def read_pdf(request: Request, settings: Settings) -> Document:
         raise _corrupt(path, exc) from exc
     pages: list[Page] = []
     warnings: list[str] = []
-    pdfium_doc: pypdfium2.PdfDocument | None = None
+    images: PageImages | None = None
     with pdf:
         count = len(pdf.pages)
         if count == 0:
@@ -201,13 +231,14 @@ def read_pdf(request: Request, settings: Settings) -> Document:
                 else:
                     with stage("ocr"):
                         _refuse_bombs(plumber_page, settings, path.name)
-                        if pdfium_doc is None:
-                            pdfium_doc = pypdfium2.PdfDocument(str(path), password=password)
-                        result = _ocr_page(pdfium_doc, index, settings, path.name)
+                        if images is None:
+                            images = PageImages(path, password, settings, path.name)
+                        result = _ocr_page(images, pdf.pages, index, settings, path.name)
+                    width, height = result.size_pt or (plumber_page.width, plumber_page.height)
                     page = Page(
                         number,
-                        plumber_page.width,
-                        plumber_page.height,
+                        width,
+                        height,
                         result.words,
                         "ocr",
                         ocr_confidence=result.confidence,
@@ -227,8 +258,8 @@ def read_pdf(request: Request, settings: Settings) -> Document:
                         warnings.append(f"page {number}: OCR found no text")
                 pages.append(page)
         finally:
-            if pdfium_doc is not None:
-                pdfium_doc.close()
+            if images is not None:
+                images.close()
     document = Document(path=path, sha256=digest, pages=pages, warnings=warnings)
     with stage("clean-up"):
         lay_out(document)

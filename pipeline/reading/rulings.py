@@ -27,7 +27,12 @@ def cell_lines(words: list[Word]) -> list[TextLine]:
 
 
 def ruled_tables(plumber_page, words: list[Word], page: int) -> list[Table]:
-    """Tables drawn with ruling lines, via pdfplumber's finder, with our words in the cells."""
+    """Tables drawn with ruling lines, via pdfplumber's finder, with our words in the cells.
+
+    A page without a line, rectangle or curve has no ruling: the finder is not run on it.
+    """
+    if not (plumber_page.lines or plumber_page.rects or plumber_page.curves):
+        return []
     found = plumber_page.find_tables(RULED_SETTINGS)
     tables: list[Table] = []
     for table in found:

@@ -1,0 +1,163 @@
+"""The pixels OCR reads and where its words land: skew, a page that is one image, large pages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from pipeline.base.request import Request
+from pipeline.base.settings import Settings, get_settings
+from pipeline.reading import ocr
+from pipeline.reading.raster import PageImages, fit_dpi
+from pipeline.reading.reader import read_pdf
+from samples import make_samples
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+@pytest.fixture(scope="module")
+def _read(path: Path, settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    settings = settings or get_settings()
+    return read_pdf(Request.of(path, settings), settings)
+
+
+def born(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A born-digital profile: the true position of every word is in its text layer."""
+    out = tmp_path_factory.mktemp("born")
+    return next(p for p in make_samples.build("zhengzhou_profile", out) if "_scan" not in p.name)
+
+
+def _truth(pdf: Path) -> dict[str, tuple[float, float]]:
+    """Centres of the words that occur once on the first page, in points."""
+    with pdfplumber.open(pdf) as document:
+        words = document.pages[0].extract_words(x_tolerance=1.5)
+    counts = Counter(w["text"] for w in words)
+    return {
+        w["text"]: ((w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2)
+        for w in words
+        if counts[w["text"]] == 1 and len(w["text"]) >= 5 and w["text"].isalpha()
+    }
+
+
+_PUNCT = ".,;:()\"'"
+
+
+def _offsets(pdf: Path, truth: dict[str, tuple[float, float]], settings=None) -> list[float]:
+    page = _read(pdf, settings).pages[0]
+    counts = Counter(w.text.strip(_PUNCT) for w in page.words)
+    found = []
+    for w in page.words:
+        text = w.text.strip(_PUNCT)
+        if counts[text] == 1 and text in truth:
+            tx, ty = truth[text]
+            found.append(max(abs((w.x0 + w.x1) / 2 - tx), abs((w.top + w.bottom) / 2 - ty)))
+    return found
+
+
+@pytest.mark.parametrize("small_skew", [0.25, 3.0], ids=["pixels-rotated", "boxes-rotated"])
+def test_words_of_a_skewed_scan_land_on_their_true_positions(
+    born: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_skew: float
+) -> None:
+    """Scanned 1.5° askew, the words come back where the born-digital page has them, whether
+    the bitmap or only the boxes are turned (the scan turns about the page centre)."""
+    monkeypatch.setattr(ocr, "SMALL_SKEW", small_skew)
+    scan = tmp_path / "skewed.pdf"
+    make_samples.scan(born, scan, dpi=200, skew=1.5)
+    truth = _truth(born)
+    offsets = _offsets(scan, truth)
+    assert len(offsets) >= 0.6 * len(truth)
+    # Level lines would be off by up to 300 pt × sin 1.5° ≈ 8 pt at the page's edges.
+    assert sorted(offsets)[int(0.9 * len(offsets))] <= 2.5, sorted(offsets)[-10:]
+
+
+def test_a_page_that_is_one_image_is_read_from_it_as_the_render_would_be(
+    born: Path, tmp_path: Path
+) -> None:
+    scan = tmp_path / "scan.pdf"
+    make_samples.scan(born, scan, dpi=300, skew=0.0)
+    settings = get_settings()
+    with pdfplumber.open(scan) as pdf:
+        images = PageImages(scan, None, settings, scan.name)
+        try:
+            raster = images.first(0, pdf.pages[0])
+        finally:
+            images.close()
+    assert raster.source == "image" and raster.dpi == 300 and raster.image.mode == "L"
+    own = _read(scan, settings).pages[0]
+    rendered = _read(scan, settings.model_copy(update={"ocr_image_dpi": 1200, "ocr_dpi": 300}))
+    assert own.ocr_dpi == 300 and rendered.pages[0].ocr_dpi == settings.ocr_dpi
+    a, b = Counter(w.text for w in own.words), Counter(w.text for w in rendered.pages[0].words)
+    assert sum((a & b).values()) >= 0.97 * max(sum(a.values()), sum(b.values()))
+    truth = _truth(born)
+    offsets = _offsets(scan, truth)
+    assert sorted(offsets)[int(0.9 * len(offsets))] <= 2.5
+
+
+def _image_pdf(pages: list[tuple[Image.Image, float]], path: Path) -> Path:
+    """Image-only pages, each image filling a page sized by the image and its resolution."""
+    canvas = Canvas(str(path))
+    for image, dpi in pages:
+        size = (image.width * 72 / dpi, image.height * 72 / dpi)
+        canvas.setPageSize(size)
+        canvas.drawImage(ImageReader(image), 0, 0, *size)
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
+def _card(text: str, size: tuple[int, int] = (600, 160)) -> Image.Image:
+    image = Image.new("L", size, 255)
+    ImageDraw.Draw(image).text((20, 50), text, fill=0, font=ImageFont.truetype(FONT, 40))
+    return image
+
+
+def test_a_poster_page_is_read_at_a_lower_resolution_not_refused(tmp_path: Path) -> None:
+    # 25 × 50 inches holding an ordinary 500 × 1000 image
+    poster = _image_pdf([(_card("Poster", (500, 1000)), 20.0)], tmp_path / "poster.pdf")
+    settings = get_settings()
+    page = _read(poster, settings).pages[0]
+    assert page.source == "ocr"
+    assert settings.ocr_min_dpi <= page.ocr_dpi < settings.ocr_dpi
+    assert (25 * page.ocr_dpi) * (50 * page.ocr_dpi) <= settings.max_render_pixels
+
+
+def test_a_document_with_one_30_inch_page_reads_every_page(tmp_path: Path) -> None:
+    pages = [(_card(f"Chapter {n}"), 200.0) for n in range(1, 6)]
+    pages.insert(3, (_card("Plan", (300, 300)), 10.0))  # page 4: 30 × 30 inches
+    document = _image_pdf(pages, tmp_path / "six.pdf")
+    read = _read(document)
+    assert len(read.pages) == 6 and all(p.source == "ocr" for p in read.pages)
+    assert read.pages[3].ocr_dpi < 300
+    words = [" ".join(w.text for w in p.words) for i, p in enumerate(read.pages) if i != 3]
+    assert words == [f"Chapter {n}" for n in range(1, 6)]
+
+
+def test_only_a_page_too_big_even_at_the_lowest_resolution_is_refused() -> None:
+    settings = get_settings()
+    assert fit_dpi(612, 792, 300, settings, "p") == 300
+    assert 100 <= fit_dpi(25 * 72, 50 * 72, 300, settings, "p") < 300
+    with pytest.raises(Exception, match="CITYDOCS_MAX_RENDER_PIXELS") as caught:
+        fit_dpi(200 * 72, 200 * 72, 300, settings, "p")
+    assert caught.value.kind == "too_large"
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_page_scanned_on_its_side_or_head_is_turned_upright(
+    born: Path, tmp_path: Path, turn: int
+) -> None:
+    page = pypdfium2.PdfDocument(str(born))[0].render(scale=200 / 72, grayscale=True).to_pil()
+    scan = tmp_path / f"turned{turn}.pdf"
+    page.convert("L").rotate(turn, expand=True, fillcolor=255).save(scan, "PDF", resolution=200.0)
+    read = _read(scan).pages[0]
+    assert (read.width, read.height) == pytest.approx((595.44, 842.04), abs=1)
+    truth = _truth(born)
+    offsets = _offsets(scan, truth)
+    assert len(offsets) >= 0.6 * len(truth)
+    assert sorted(offsets)[int(0.9 * len(offsets))] <= 2.5
