@@ -173,8 +173,9 @@ def _org_patterns() -> list[dict]:
         {"label": org, "pattern": [*name, head, *of_name, *of_name]},
         {"label": org, "pattern": [start, *of_name]},
         {"label": org, "pattern": [start, *of_name, *of_name]},
+        # "Department of Development and Reform of X": an "and" inside a name only where an
+        # "of …" follows it; else it joins two names ("Academy of … and Sato Solar").
         {"label": org, "pattern": [start, *of_name, *and_name, *of_name]},
-        {"label": org, "pattern": [start, *of_name, *and_name]},
         # "Virtanen Logistics", "Gupta Software Ltd.": a proper name before an industry word
         {
             "label": org,

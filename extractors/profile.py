@@ -12,7 +12,7 @@ from extractors.envelope import entities_block, source_of, title_case, title_lin
 from extractors.figures import figures_in
 from extractors.headed import list_under
 from extractors.lists import Item, split_items
-from extractors.numbers import parse_amount
+from extractors.numbers import parse_amount, parse_area_km2
 from extractors.places import gazetteer
 from extractors.provenance import ProvenanceLog, words_for_text
 from models import City, CooperationArea, KeyFigure, ProfileRecord, Section
@@ -278,6 +278,31 @@ class ProfileExtractor:
                 themes.append(block.text)
         return themes
 
+    def city_from_figures(self, city: City, listed: list[KeyFigure]) -> None:
+        """A facts box's "Population: …" and "Area: …" state the city's own, where the prose
+        did not."""
+        for figure in listed:
+            label = (figure.context or "").lower()
+            if city.population is None and re.match(r"(population|inhabitants|residents)\b", label):
+                city.population = round(figure.value)
+                city.population_text = figure.text
+                self.log.add("city.population", self._figure_words(figure))
+                self.log.add("city.population_text", self._figure_words(figure))
+            elif city.area_km2 is None and re.match(r"(area|surface|size)\b", label):
+                value = parse_area_km2(figure.text)
+                if value:
+                    city.area_km2 = value
+                    self.log.add("city.area_km2", self._figure_words(figure))
+
+    def _figure_words(self, figure: KeyFigure) -> list[Word]:
+        if self.figure_list is None:
+            return []
+        for item in self.figure_list.items:
+            found = words_for_text(item.words, figure.text)
+            if found:
+                return found
+        return []
+
     def listed_figures(self) -> list[KeyFigure]:
         """Key figures listed as "Label: value" under their own heading."""
         if self.figure_list is None:
@@ -346,7 +371,9 @@ class ProfileExtractor:
         # line reads as a row of acronyms); headings and the themes are topics, not names.
         banner = [f"Funded by the {funded_by}"] if funded_by else []
         docs = parse(prose + banner, self.model)
-        figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)] + self.listed_figures()
+        listed = self.listed_figures()
+        figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)] + listed
+        self.city_from_figures(city, listed)
         for figure in figures:  # the city's own size measures its population or area
             if city.population and abs(figure.value - city.population) <= 0.005 * city.population:
                 figure.context = "population"
