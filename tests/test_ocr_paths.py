@@ -22,12 +22,12 @@ from samples import make_samples
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-@pytest.fixture(scope="module")
 def _read(path: Path, settings: Settings | None = None):  # type: ignore[no-untyped-def]
     settings = settings or get_settings()
     return read_pdf(Request.of(path, settings), settings)
 
 
+@pytest.fixture(scope="module")
 def born(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A born-digital profile: the true position of every word is in its text layer."""
     out = tmp_path_factory.mktemp("born")
