@@ -275,7 +275,7 @@ def extract(
     from pipeline.running import isolation
 
     isolation.prestart(settings, 1)  # one at a time: one worker (app.__main__ started it)
-    from pipeline.running.output import record_path
+    from pipeline.running.output import record_path, taken_for
     from pipeline.running.process import process_file, run_one
 
     failed = 0
@@ -299,7 +299,7 @@ def extract(
                         markup=False,
                     )
                 continue
-            target = record_path(out_dir, path, request.sha256, taken.__contains__)
+            target = record_path(out_dir, path, request.sha256, taken_for(request.sha256, taken))
             outcome = process_file(request, out_dir, target, settings)
             if outcome.ok:
                 taken.add(target)
@@ -455,6 +455,10 @@ def run(
     ] = None,
     port: PortOption = None,
     host: HostOption = "127.0.0.1",
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Extract every file again, whatever the cache holds."),
+    ] = False,
     dpi: DpiOption = None,
     ocr_lang: LangOption = None,
     jobs: JobsOption = None,
@@ -465,8 +469,10 @@ def run(
 
     One Prefect task per PDF, each document read in a worker process (one per core, with the
     time and memory limits of CITYDOCS_DOC_TIMEOUT_S and CITYDOCS_DOC_MEMORY_MB); unchanged
-    files are served from the cache. Writes OUT/<stem>.json, OUT/quarantine/<name>.error.json
-    for failures and OUT/_index.jsonl, and exits 1 when a file failed.
+    files are served from the cache while their records still validate and name the file's
+    sha256 (when every file is, Prefect is not even started). Writes OUT/<stem>.json,
+    OUT/quarantine/<name>.error.json for failures and OUT/_index.jsonl, and exits 1 when a
+    file failed.
     """
     checks.existing_folder(folder)
     inputs = checks.find_pdfs([folder], recursive=recursive, glob=glob)
@@ -475,6 +481,33 @@ def run(
     settings = with_password(settings, password, password_file)
     hand_down(update)
     export_password(settings)
+    # Imported here, once the paths are good: it loads the records' models.
+    from pipeline.running.reuse import all_cached
+
+    results = None if force else all_cached(inputs, out, settings)
+    if results is None:
+        results = _run_flow(folder, out, inputs, settings, dask, port, host, force)
+    failed = sum(1 for r in results if not r.ok)
+    cached = sum(1 for r in results if r.cached)
+    if Verbosity.level:
+        Console().print(_run_table(results, f"citydocs run: {folder} → {out}"))
+    print(f"{len(results)} file(s): {len(results) - failed} ok ({cached} cached), {failed} failed")
+    if failed:
+        console.print(f"[red]failure reports in {out / 'quarantine'}[/red]")
+    raise typer.Exit(checks.FAILED if failed else checks.OK)
+
+
+def _run_flow(
+    folder: Path,
+    out: Path,
+    inputs: list[Path],
+    settings: Settings,
+    dask: str | None,
+    port: int | None,
+    host: str,
+    force: bool,
+) -> list[Outcome]:
+    """The batch flow under a progress bar (and a Prefect server for Dask)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
@@ -500,17 +533,9 @@ def run(
         files = [str(p.resolve()) for p in inputs]
         try:
             with prefect_api(port, host) if dask else nullcontext():
-                results = flow(str(folder.resolve()), str(out.resolve()), files=files)
+                return flow(str(folder.resolve()), str(out.resolve()), files=files, force=force)
         finally:
             batch.progress_log.removeHandler(handler)
-    failed = sum(1 for r in results if not r.ok)
-    cached = sum(1 for r in results if r.cached)
-    if Verbosity.level:
-        Console().print(_run_table(results, f"citydocs run: {folder} → {out}"))
-    print(f"{len(results)} file(s): {len(results) - failed} ok ({cached} cached), {failed} failed")
-    if failed:
-        console.print(f"[red]failure reports in {out / 'quarantine'}[/red]")
-    raise typer.Exit(checks.FAILED if failed else checks.OK)
 
 
 def _run_table(results: list[Outcome], title: str) -> Table:
