@@ -705,7 +705,9 @@ def inspect(
     pdf: Annotated[
         Path | None,
         typer.Option(
-            metavar="PDF", help="The source PDF, when it is not at the record's source path."
+            metavar="PDF",
+            help="The source PDF (default: the input the run index beside the record names, "
+            "or a file of its name beside the record).",
         ),
     ] = None,
     password: PasswordOption = None,
@@ -734,9 +736,16 @@ def inspect(
             out.print(f"provenance ({path}): {where}")
         return
     if overlay is not None:
-        source = pdf or Path((data.get("source") or {}).get("path") or "")
-        if not source.is_file():
-            raise stop("cannot find the source PDF: pass it with --pdf")
+        if pdf is not None:
+            source = checks.existing_file(pdf)
+        else:
+            found = record_view.source_pdf(record, data)
+            if found is None:
+                raise stop(
+                    "cannot find the source PDF (not in the run index beside the record, nor "
+                    "beside it): pass it with --pdf"
+                )
+            source = found
         checks.writable_folder(overlay, "--overlay")
         settings = with_password(get_settings(), password, password_file)
         from app.overlay import overlays  # imported here: it loads the reading layer

@@ -175,7 +175,11 @@ def extract_folder(
     order = {path.name: i for i, path in enumerate(inputs)}
     results.sort(key=lambda r: order.get(r.file, 0))
     stamp = made_by(settings)
-    write_index(folder, [r.index_line() | {"made_by": stamp} for r in results])
+    where = {path.name: str(path.resolve()) for path in inputs}
+    write_index(
+        folder,
+        [r.index_line() | {"input": where.get(r.file), "made_by": stamp} for r in results],
+    )
     report(results)
     return results
 

@@ -76,6 +76,10 @@ def test_a_rerun_with_nothing_new_does_not_start_prefect(
     assert second.exit_code == 1, second.output
     assert "2 file(s): 1 ok (2 cached), 1 failed" in second.output
     assert sorted(line["file"] for line in _index(out)) == ["broken.pdf", "porto.pdf"]
+    # the record holds no path; the run index beside it names the input, for overlays
+    assert "path" not in json.loads((out / "porto.json").read_text())["source"]
+    pngs = runner.invoke(app, ["inspect", str(out / "porto.json"), "--overlay", str(tmp_path)])
+    assert pngs.exit_code == 0 and "porto-page-1.png" in pngs.output, pngs.output
 
     # a tampered record is no answer: the flow runs and extracts it again
     (out / "porto.json").write_text('{"tampered": true}\n')
