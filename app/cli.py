@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import SecretStr, ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from app import checks
@@ -533,9 +534,26 @@ def _run_flow(
         files = [str(p.resolve()) for p in inputs]
         try:
             with prefect_api(port, host) if dask else nullcontext():
+                if dask and dask != "local":
+                    progress.update(bar, description=f"checking the Dask workers at {dask}")
+                    check_dask(dask)
                 return flow(str(folder.resolve()), str(out.resolve()), files=files, force=force)
         finally:
             batch.progress_log.removeHandler(handler)
+
+
+def check_dask(address: str) -> None:
+    """Refuse a cluster whose workers would lose the run's reports or fail its scans; warn
+    when they would run documents without limits (``flows.dask_workers``)."""
+    from flows.dask_workers import check_workers  # imported here: it loads Dask
+
+    verdict = check_workers(address, os.environ.get("PREFECT_API_URL"))
+    for line in verdict.warn:
+        console.print(f"[yellow]warning[/yellow]: {escape(line)}", highlight=False)
+    if verdict.refuse:
+        for line in verdict.refuse[1:]:
+            console.print(line, markup=False, highlight=False)
+        raise stop(verdict.refuse[0])
 
 
 def _run_table(results: list[Outcome], title: str) -> Table:
