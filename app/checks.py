@@ -84,8 +84,9 @@ def _matches(path: Path, pattern: str) -> bool:
 def find_pdfs(paths: Iterable[Path], *, recursive: bool = False, glob: str = "*.pdf") -> list[Path]:
     """Files as given, and the files matching ``glob`` (any case) in folders, sorted per folder.
 
-    Hidden files and folders are left out. A missing path, or nothing found at all, is a usage
-    error; subfolders skipped without ``--recursive`` are said on standard error.
+    Hidden files and folders are left out, and a file given twice (or found twice) is taken
+    once. A missing path, or nothing found at all, is a usage error; subfolders skipped without
+    ``--recursive`` are said on standard error.
     """
     found: list[Path] = []
     skipped = 0
@@ -110,4 +111,7 @@ def find_pdfs(paths: Iterable[Path], *, recursive: bool = False, glob: str = "*.
         raise stop(f"no PDFs found in {where} (matching {glob!r}){hint}")
     if skipped:
         err.print(f"[dim]{skipped} subfolder(s) skipped; add --recursive to include them[/dim]")
-    return found
+    unique: dict[Path, Path] = {}
+    for item in found:
+        unique.setdefault(item.resolve(), item)
+    return list(unique.values())

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import SecretStr, ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from app import checks
@@ -275,7 +276,7 @@ def extract(
     from pipeline.running import isolation
 
     isolation.prestart(settings, 1)  # one at a time: one worker (app.__main__ started it)
-    from pipeline.running.output import record_path
+    from pipeline.running.output import record_path, taken_for
     from pipeline.running.process import process_file, run_one
 
     failed = 0
@@ -299,7 +300,7 @@ def extract(
                         markup=False,
                     )
                 continue
-            target = record_path(out_dir, path, request.sha256, taken.__contains__)
+            target = record_path(out_dir, path, request.sha256, taken_for(request.sha256, taken))
             outcome = process_file(request, out_dir, target, settings)
             if outcome.ok:
                 taken.add(target)
@@ -455,6 +456,10 @@ def run(
     ] = None,
     port: PortOption = None,
     host: HostOption = "127.0.0.1",
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Extract every file again, whatever the cache holds."),
+    ] = False,
     dpi: DpiOption = None,
     ocr_lang: LangOption = None,
     jobs: JobsOption = None,
@@ -465,8 +470,10 @@ def run(
 
     One Prefect task per PDF, each document read in a worker process (one per core, with the
     time and memory limits of CITYDOCS_DOC_TIMEOUT_S and CITYDOCS_DOC_MEMORY_MB); unchanged
-    files are served from the cache. Writes OUT/<stem>.json, OUT/quarantine/<name>.error.json
-    for failures and OUT/_index.jsonl, and exits 1 when a file failed.
+    files are served from the cache while their records still validate and name the file's
+    sha256 (when every file is, Prefect is not even started). Writes OUT/<stem>.json,
+    OUT/quarantine/<name>.error.json for failures and OUT/_index.jsonl, and exits 1 when a
+    file failed.
     """
     checks.existing_folder(folder)
     inputs = checks.find_pdfs([folder], recursive=recursive, glob=glob)
@@ -475,6 +482,33 @@ def run(
     settings = with_password(settings, password, password_file)
     hand_down(update)
     export_password(settings)
+    # Imported here, once the paths are good: it loads the records' models.
+    from pipeline.running.reuse import all_cached
+
+    results = None if force else all_cached(inputs, out, settings)
+    if results is None:
+        results = _run_flow(folder, out, inputs, settings, dask, port, host, force)
+    failed = sum(1 for r in results if not r.ok)
+    cached = sum(1 for r in results if r.cached)
+    if Verbosity.level:
+        Console().print(_run_table(results, f"citydocs run: {folder} → {out}"))
+    print(f"{len(results)} file(s): {len(results) - failed} ok ({cached} cached), {failed} failed")
+    if failed:
+        console.print(f"[red]failure reports in {out / 'quarantine'}[/red]")
+    raise typer.Exit(checks.FAILED if failed else checks.OK)
+
+
+def _run_flow(
+    folder: Path,
+    out: Path,
+    inputs: list[Path],
+    settings: Settings,
+    dask: str | None,
+    port: int | None,
+    host: str,
+    force: bool,
+) -> list[Outcome]:
+    """The batch flow under a progress bar (and a Prefect server for Dask)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
@@ -500,17 +534,26 @@ def run(
         files = [str(p.resolve()) for p in inputs]
         try:
             with prefect_api(port, host) if dask else nullcontext():
-                results = flow(str(folder.resolve()), str(out.resolve()), files=files)
+                if dask and dask != "local":
+                    progress.update(bar, description=f"checking the Dask workers at {dask}")
+                    check_dask(dask)
+                return flow(str(folder.resolve()), str(out.resolve()), files=files, force=force)
         finally:
             batch.progress_log.removeHandler(handler)
-    failed = sum(1 for r in results if not r.ok)
-    cached = sum(1 for r in results if r.cached)
-    if Verbosity.level:
-        Console().print(_run_table(results, f"citydocs run: {folder} → {out}"))
-    print(f"{len(results)} file(s): {len(results) - failed} ok ({cached} cached), {failed} failed")
-    if failed:
-        console.print(f"[red]failure reports in {out / 'quarantine'}[/red]")
-    raise typer.Exit(checks.FAILED if failed else checks.OK)
+
+
+def check_dask(address: str) -> None:
+    """Refuse a cluster whose workers would lose the run's reports or fail its scans; warn
+    when they would run documents without limits (``flows.dask_workers``)."""
+    from flows.dask_workers import check_workers  # imported here: it loads Dask
+
+    verdict = check_workers(address, os.environ.get("PREFECT_API_URL"))
+    for line in verdict.warn:
+        console.print(f"[yellow]warning[/yellow]: {escape(line)}", highlight=False)
+    if verdict.refuse:
+        for line in verdict.refuse[1:]:
+            console.print(line, markup=False, highlight=False)
+        raise stop(verdict.refuse[0])
 
 
 def _run_table(results: list[Outcome], title: str) -> Table:
@@ -680,7 +723,9 @@ def inspect(
     pdf: Annotated[
         Path | None,
         typer.Option(
-            metavar="PDF", help="The source PDF, when it is not at the record's source path."
+            metavar="PDF",
+            help="The source PDF (default: the input the run index beside the record names, "
+            "or a file of its name beside the record).",
         ),
     ] = None,
     password: PasswordOption = None,
@@ -709,9 +754,16 @@ def inspect(
             out.print(f"provenance ({path}): {where}")
         return
     if overlay is not None:
-        source = pdf or Path((data.get("source") or {}).get("path") or "")
-        if not source.is_file():
-            raise stop("cannot find the source PDF: pass it with --pdf")
+        if pdf is not None:
+            source = checks.existing_file(pdf)
+        else:
+            found = record_view.source_pdf(record, data)
+            if found is None:
+                raise stop(
+                    "cannot find the source PDF (not in the run index beside the record, nor "
+                    "beside it): pass it with --pdf"
+                )
+            source = found
         checks.writable_folder(overlay, "--overlay")
         settings = with_password(get_settings(), password, password_file)
         from app.overlay import overlays  # imported here: it loads the reading layer

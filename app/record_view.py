@@ -13,12 +13,43 @@ from typing import Any
 
 from rich.tree import Tree
 
+from pipeline.base.request import readable_sha256
+from pipeline.running.output import INDEX
+
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 NOT_VALUES = {"provenance"}
 
 
 def load(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source_pdf(record: Path, data: dict[str, Any]) -> Path | None:
+    """The PDF a record was read from. Records hold no path (a folder of one machine means
+    nothing on another), so look where it would be: the input that the run index beside the
+    record (``_index.jsonl``) names for it, then a file of the source's name beside the record.
+    Only a file whose sha256 is the record's counts."""
+    source = data.get("source") or {}
+    candidates = []
+    try:
+        lines = (record.parent / INDEX).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    for raw in lines:
+        try:
+            line = json.loads(raw)
+        except ValueError:
+            continue
+        if not isinstance(line, dict) or not line.get("input") or not line.get("record"):
+            continue
+        if Path(line["record"]).name == record.name:
+            candidates.append(Path(line["input"]))
+    if source.get("file_name"):
+        candidates.append(record.parent / source["file_name"])
+    for candidate in candidates:
+        if readable_sha256(candidate) == source.get("sha256"):
+            return candidate
+    return None
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

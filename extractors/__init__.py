@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from extractors.plausibility import plausibility_warnings
 from models import ProfileRecord, UcapRecord
 from pipeline.base import diskcache
 from pipeline.base.settings import Settings
@@ -30,14 +31,18 @@ def warm_up(settings: Settings) -> None:
 
 
 def extract_record(document: Document, kind: str, settings: Settings) -> UcapRecord | ProfileRecord:
-    """The record of ``kind`` for a read document."""
+    """The record of ``kind`` for a read document, its implausible values warned about."""
     # Imported here for start-up speed, as in ``warm_up``.
     from extractors.profile import extract_profile
     from extractors.ucap import extract_ucap
 
     diskcache.use_folder(settings.cache_dir)
+    record: UcapRecord | ProfileRecord
     if kind == "ucap_summary":
-        return extract_ucap(document, settings.spacy_model)
-    if kind == "city_profile":
-        return extract_profile(document, settings.spacy_model)
-    raise ValueError(f"no extractor for document kind {kind!r}")
+        record = extract_ucap(document, settings.spacy_model)
+    elif kind == "city_profile":
+        record = extract_profile(document, settings.spacy_model)
+    else:
+        raise ValueError(f"no extractor for document kind {kind!r}")
+    record.warnings = [*record.warnings, *plausibility_warnings(record)]
+    return record

@@ -15,7 +15,6 @@ from pipeline.reading.layout import split_at_gaps
 def source_of(document: Document) -> Source:
     return Source(
         file_name=document.path.name,
-        path=str(document.path.resolve()),
         sha256=document.sha256,
         page_count=document.page_count,
         ocr_pages=document.ocr_pages,

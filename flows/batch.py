@@ -5,7 +5,8 @@ Tasks run on threads, one per core, and each hands its file to a worker process 
 run and a hung or exploding document costs one worker, never the run. Tasks get paths and
 hashes, never documents. A task is cached on the file's sha256 plus the citydocs version, the
 settings and the output folder, persisted, so a second run (even in another process) skips
-unchanged files.
+unchanged files; the cache is trusted only while the file it wrote still validates and names
+that sha256 (``pipeline.running.reuse``).
 """
 
 from __future__ import annotations
@@ -24,19 +25,21 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import __version__
 from pipeline.base.errors import CitydocsError
-from pipeline.base.request import Request, readable_sha256
+from pipeline.base.request import Request
 from pipeline.base.settings import Settings, get_settings
 from pipeline.running import isolation
 from pipeline.running.extract import as_failure, failure_report
 from pipeline.running.outcome import Outcome
 from pipeline.running.output import (
     INDEX,
-    record_path,
     report_path,
+    valid_record,
+    valid_report,
     write_index,
     write_json_atomic,
 )
 from pipeline.running.process import pdfs_in, process_file
+from pipeline.running.reuse import Planned, made_by, plan, still_valid
 
 __all__ = ["INDEX", "extract_folder", "extract_pdf"]
 
@@ -102,24 +105,34 @@ def task_failed(path: Path, sha256: str | None, out_dir: Path, exc: Exception) -
     return Outcome(file=path.name, sha256=sha256, failure=report, written=written)
 
 
-def plan(inputs: list[Path]) -> list[tuple[Path, str | None, str]]:
-    """Each input with its sha256 and a record name no earlier input of the batch takes
-    (decided up front, so that two inputs with one stem never race for one file)."""
-    planned = []
-    taken: set[Path] = set()
-    for path in inputs:
-        digest = readable_sha256(path)
-        target = record_path(Path("."), path, digest, taken.__contains__)
-        if digest is not None:
-            taken.add(target)
-        planned.append((path, digest, target.name))
-    return planned
+def as_input(outcome: Outcome, item: Planned, folder: Path) -> Outcome:
+    """A cached outcome made this input's own: the cache is keyed by content, so two inputs
+    with the same bytes share one entry, which names whichever of them was extracted first.
+    The work is shared; the answer, its file and its index line are per input name."""
+    if outcome.file == item.path.name:
+        return outcome
+    if outcome.record is not None:
+        source = outcome.record.source.model_copy(update={"file_name": item.path.name})
+        record = outcome.record.model_copy(update={"source": source})
+        target = folder / item.record_name
+        if valid_record(target, item.sha256) is None:
+            write_json_atomic(target, record)
+        return replace(outcome, file=item.path.name, record=record, written=target)
+    assert outcome.failure is not None
+    failure = outcome.failure.model_copy(update={"file_name": item.path.name})
+    target = report_path(folder, item.path.name)
+    if valid_report(target, item.sha256) is None:
+        write_json_atomic(target, failure)
+    return replace(outcome, file=item.path.name, failure=failure, written=target)
 
 
 @flow(name="extract-folder", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().pool_size))
-def extract_folder(input_dir: str, out_dir: str, files: list[str] | None = None) -> list[Outcome]:
+def extract_folder(
+    input_dir: str, out_dir: str, files: list[str] | None = None, force: bool = False
+) -> list[Outcome]:
     """Extract every PDF in ``input_dir`` (or the ``files`` the caller chose there, say with
-    ``--recursive``) into ``out_dir``; returns one outcome per input."""
+    ``--recursive``) into ``out_dir``; returns one outcome per input. ``force`` extracts
+    every file again, whatever the cache holds."""
     logger = get_run_logger()
     settings = get_settings()
     inputs = [Path(f) for f in files] if files else pdfs_in(Path(input_dir))
@@ -131,23 +144,24 @@ def extract_folder(input_dir: str, out_dir: str, files: list[str] | None = None)
         isolation.prestart(settings, len(inputs))
     fingerprint = settings.fingerprint()
     futures = {}
-    for path, digest, name in plan(inputs):
-        written = folder / name, report_path(folder, path.name)
-        # A cached result is only as good as the file it wrote: gone → extract again.
-        runner = (
-            extract_pdf
-            if any(p.exists() for p in written)
-            else extract_pdf.with_options(refresh_cache=True)
-        )
-        futures[runner.submit(str(path), out_dir, digest, fingerprint, name)] = (path, digest)
+    for item in plan(inputs, folder):
+        # A cached result is only as good as the file it wrote: gone, damaged, tampered with
+        # or another content's → extract again.
+        trusted = not force and still_valid(item, folder) is not None
+        runner = extract_pdf if trusted else extract_pdf.with_options(refresh_cache=True)
+        future = runner.submit(str(item.path), out_dir, item.sha256, fingerprint, item.record_name)
+        futures[future] = item
     results: list[Outcome] = []
     progress_log.info("submitted", extra={"progress": (0, len(futures), None)})
     for done, future in enumerate(as_completed(list(futures)), start=1):
         try:
             outcome = future.result()
         except Exception as exc:  # the task itself failed, retries spent: report, go on
-            outcome = task_failed(*futures[future], folder, exc)
+            item = futures[future]
+            outcome = task_failed(item.path, item.sha256, folder, exc)
         outcome = replace(outcome, cached=future.state.name == "Cached")
+        if outcome.cached:
+            outcome = as_input(outcome, futures[future], folder)
         results.append(outcome)
         logger.info(
             "[%d/%d] %s: %s%s",
@@ -160,7 +174,12 @@ def extract_folder(input_dir: str, out_dir: str, files: list[str] | None = None)
         progress_log.info("done", extra={"progress": (done, len(futures), outcome)})
     order = {path.name: i for i, path in enumerate(inputs)}
     results.sort(key=lambda r: order.get(r.file, 0))
-    write_index(folder, [r.index_line() for r in results])
+    stamp = made_by(settings)
+    where = {path.name: str(path.resolve()) for path in inputs}
+    write_index(
+        folder,
+        [r.index_line() | {"input": where.get(r.file), "made_by": stamp} for r in results],
+    )
     report(results)
     return results
 

@@ -61,10 +61,14 @@ def test_tree_highlights_the_record(run_dir: Path) -> None:
     assert result.exit_code == 0 and "partners" in result.output and "Málaga" in result.output
 
 
-def test_overlay_draws_one_png_per_page_named_by_record(run_dir: Path, tmp_path: Path) -> None:
-    result = runner.invoke(
-        app, ["inspect", str(run_dir / "zhengzhou_ucap.json"), "--overlay", str(tmp_path)]
-    )
+def test_overlay_draws_one_png_per_page_named_by_record(
+    run_dir: Path, sample_dir: Path, tmp_path: Path
+) -> None:
+    command = ["inspect", str(run_dir / "zhengzhou_ucap.json"), "--overlay", str(tmp_path)]
+    lost = runner.invoke(app, command)  # records hold no path: the PDF is looked for
+    assert lost.exit_code == 2 and "--pdf" in lost.output
+    shutil.copy(sample_dir / "zhengzhou_ucap.pdf", run_dir / "zhengzhou_ucap.pdf")  # beside it
+    result = runner.invoke(app, command)
     assert result.exit_code == 0, result.output
     pages = sorted(tmp_path.glob("*.png"))
     assert [p.name for p in pages] == ["zhengzhou_ucap-page-1.png", "zhengzhou_ucap-page-2.png"]

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models import FailureReport, ProfileRecord, UcapRecord
-from pipeline.running.output import filled_fields
+from models import FailureReport
+from pipeline.running.output import AnyRecord, filled_fields
 
-AnyRecord = UcapRecord | ProfileRecord
+__all__ = ["AnyRecord", "Outcome"]
 
 
 @dataclass

@@ -15,15 +15,23 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from models import FailureReport, ProfileRecord, RecordAdapter, UcapRecord
+
 QUARANTINE = "quarantine"
 INDEX = "_index.jsonl"
 ERROR_SUFFIX = ".error.json"
+AnyRecord = UcapRecord | ProfileRecord
+# Files are created 0600 by ``tempfile``; the output is meant to be read like any other file
+# the user writes (0666 less the umask), read once here: changing the umask is process-wide.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
 
 
 def record_path(
@@ -37,20 +45,56 @@ def record_path(
     return target
 
 
+def recorded_sha256(target: Path) -> str | None:
+    """The ``source.sha256`` of the record at ``target``; None when there is no record there
+    (no file, or a file that is not a citydocs record)."""
+    try:
+        existing = json.loads(target.read_text(encoding="utf-8"))["source"]["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return existing if isinstance(existing, str) else None
+
+
 def held_by_other(sha256: str | None) -> Callable[[Path], bool]:
     """``taken`` for a folder records outlive: a name is taken when a record of other content
-    is already there."""
+    is already there. A file there that is no record of any content (a damaged or tampered
+    one) holds no document's answer and is replaced."""
 
     def taken(target: Path) -> bool:
-        if not target.exists():
-            return False
-        try:
-            existing = json.loads(target.read_text(encoding="utf-8"))["source"]["sha256"]
-        except (OSError, ValueError, KeyError, TypeError):
-            existing = None
-        return existing != sha256
+        existing = recorded_sha256(target)
+        return existing is not None and existing != sha256
 
     return taken
+
+
+def taken_for(sha256: str | None, batch: Collection[Path]) -> Callable[[Path], bool]:
+    """``taken`` of the one naming rule: a name held by an earlier input of this call
+    (``batch``) or by a record of other content already in the folder."""
+    others = held_by_other(sha256)
+    return lambda target: target in batch or others(target)
+
+
+def valid_record(target: Path, sha256: str | None) -> AnyRecord | None:
+    """The record at ``target`` when it parses, validates against the models and was read from
+    content ``sha256``; None otherwise (missing, damaged, tampered with, or another file's)."""
+    if sha256 is None:
+        return None
+    try:
+        record = RecordAdapter.validate_json(target.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return record if record.source.sha256 == sha256 else None
+
+
+def valid_report(target: Path, sha256: str | None) -> FailureReport | None:
+    """The failure report at ``target`` when it validates and is about content ``sha256``."""
+    if sha256 is None:
+        return None
+    try:
+        report = FailureReport.model_validate_json(target.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return report if report.sha256 == sha256 else None
 
 
 def quarantine_dir(out_dir: Path) -> Path:
@@ -86,6 +130,7 @@ def write_text_atomic(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
