@@ -116,8 +116,8 @@ def org_words() -> dict:
 
 @Language.component("titled_people")
 def titled_people(doc: Doc) -> Doc:
-    """People the statistical model misses: a name after a title ("Mayor Lucía Kovač"), or a
-    name opening a sentence and followed by "of"/"from" an organisation ("Eva Berg of the …")."""
+    """People the statistical model misses: a name after a title ("Mayor Ana Example"), or a
+    name opening a sentence and followed by "of"/"from" an organisation ("Ana Example of the …")."""
     titles = {t for t in org_words()["person_titles"] if " " not in t}
     found: list[Span] = []
     for token in doc:
@@ -152,8 +152,8 @@ def _org_patterns() -> list[dict]:
     words = org_words()
     heads = words["heads"]
     upper = {"TEXT": {"REGEX": _UPPER_START}}
-    # A name: capitalised words, with the particles and hyphens names hold ("Viña del Mar",
-    # "Vélez-Málaga"), and a possessive ("People's").
+    # A name: capitalised words, with the particles and hyphens names hold ("Villa del Ejemplo",
+    # "Nord-Exempel"), and a possessive ("People's").
     name = [
         upper,
         {"LOWER": {"IN": [*words["name_particles"], "-", "&"]}, "OP": "*"},
@@ -174,9 +174,9 @@ def _org_patterns() -> list[dict]:
         {"label": org, "pattern": [start, *of_name]},
         {"label": org, "pattern": [start, *of_name, *of_name]},
         # "Department of Development and Reform of X": an "and" inside a name only where an
-        # "of …" follows it; else it joins two names ("Academy of … and Sato Solar").
+        # "of …" follows it; else it joins two names ("Institute of … and Example Solar").
         {"label": org, "pattern": [start, *of_name, *and_name, *of_name]},
-        # "Virtanen Logistics", "Gupta Software Ltd.": a proper name before an industry word
+        # "Example Logistics", "Sample Software Ltd.": a proper name before an industry word
         {
             "label": org,
             "id": "rule_company",
@@ -190,7 +190,7 @@ def _org_patterns() -> list[dict]:
             "label": org,
             "pattern": [{"IS_TITLE": True, "OP": "?"}, {"TEXT": {"REGEX": r"^[A-Z]{2,5}$"}}],
         },
-        {  # "ATM Milano": an acronym and the name it goes with
+        {  # "ABC Exampleton": an acronym and the name it goes with
             "label": org,
             "id": "rule_acronym",
             "pattern": [{"TEXT": {"REGEX": r"^[A-Z]{2,5}$"}}, {"IS_TITLE": True, "OP": "+"}],

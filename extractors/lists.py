@@ -98,7 +98,7 @@ def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list
     return items
 
 
-# A line that ends on a connector ("Climate Adaptation and") goes on in the next, however short.
+# A line that ends on a connector ("Water and") goes on in the next, however short.
 _CONNECTOR_END = re.compile(r"(?:\b(?:and|or|of|for|the|in|on|to|with|a|an)|[&,/–-])\s*$", re.I)
 
 

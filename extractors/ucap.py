@@ -35,8 +35,8 @@ _FOCUS_SPLIT = re.compile(r"(?:^|(?<=[.!?]))\s*([A-Z][^:.!?]{1,70}?)(?::|\s+[-�
 def split_names(text: str) -> list[str]:
     """A written list of names, cut at semicolons and at commas outside parentheses.
 
-    Never at "and": theme, topic and organisation names hold it ("Cultural Heritage and
-    Tourism"); ``split_places`` cuts "Porto and Lyon" where both sides are known places.
+    Never at "and": theme, topic and organisation names hold it ("Heritage and
+    Culture"); ``split_places`` cuts "Aville and Btown" where both sides are known places.
     """
     if not text or NOT_STATED.match(text):
         return []
@@ -70,7 +70,7 @@ def _rejoin_known(parts: list[str]) -> list[str]:
 
 
 def split_places(text: str) -> list[str]:
-    """ "Bilbao, Porto and Lyon" → ["Bilbao", "Porto", "Lyon"]: "and" cuts between known places."""
+    """ "Aville, Btown and Ctown" → three names: "and" cuts between known places."""
     gaz = gazetteer()
     names: list[str] = []
     for part in split_names(text):
@@ -83,7 +83,7 @@ def split_places(text: str) -> list[str]:
 
 
 def _bare(name: str) -> str:
-    """A place name without what follows it in parentheses: "Lugo (Galicia, Spain)" → "Lugo"."""
+    """A place name without what follows it in parentheses: "Aville (Region, Country)" → "Aville"."""
     return re.sub(r"\s*\(.*$", "", name).strip()
 
 
@@ -206,7 +206,7 @@ class UcapExtractor:
             name = _bare(written_name) or written_name
             region = regions[i] if aligned_regions else None
             country: str | None = None
-            inside = _in_parentheses(written_name)  # "Lugo (Galicia, Spain)"
+            inside = _in_parentheses(written_name)  # "Aville (Region, Country)"
             if inside and gaz.country(inside[-1]):
                 country = inside[-1]
                 inside = inside[:-1]
