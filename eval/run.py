@@ -119,9 +119,13 @@ def long_strings(want: dict) -> list[str]:
 
 
 def _reader_text(path: str) -> str:
+    # Imported in the pool's process: each loads its own reading layer.
+    from pipeline.base.request import Request
+    from pipeline.base.settings import get_settings
     from pipeline.reading.reader import read_pdf
 
-    document = read_pdf(Path(path))
+    settings = get_settings()
+    document = read_pdf(Request.of(Path(path), settings), settings)
     parts = []
     for page in document.pages:
         parts += [b.text for b in page.blocks]
@@ -266,6 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--no-recovery", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="score the corpus and records already in the work folder (no generation, no run)",
+    )
     parser.add_argument("--no-append", action="store_true", help="do not append to eval/results.md")
     args = parser.parse_args(argv)
     start = (
@@ -275,18 +284,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     work = args.workdir or ROOT / ".eval" / args.range
     corpus, out = work / "corpus", work / "out"
-    shutil.rmtree(work, ignore_errors=True)
     seconds: dict[str, float] = {}
-
-    t0 = time.monotonic()
-    manifest = write_corpus(corpus, list(range(start, start + args.n)), workers=args.workers)
-    seconds["generate"] = time.monotonic() - t0
-    print(f"generated {len(manifest)} documents in {seconds['generate']:.0f} s", flush=True)
-
-    t0 = time.monotonic()
-    citydocs = shutil.which("citydocs") or str(Path(sys.executable).with_name("citydocs"))
-    subprocess.run([citydocs, "run", str(corpus), "--out", str(out)], check=False)
-    seconds["citydocs run"] = time.monotonic() - t0
+    if args.reuse:
+        lines = (corpus / "manifest.jsonl").read_text("utf-8").splitlines()
+        manifest = [json.loads(line) for line in lines if line.strip()]
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        t0 = time.monotonic()
+        manifest = write_corpus(corpus, list(range(start, start + args.n)), workers=args.workers)
+        seconds["generate"] = time.monotonic() - t0
+        print(f"generated {len(manifest)} documents in {seconds['generate']:.0f} s", flush=True)
+        t0 = time.monotonic()
+        citydocs = shutil.which("citydocs") or str(Path(sys.executable).with_name("citydocs"))
+        subprocess.run([citydocs, "run", str(corpus), "--out", str(out)], check=False)
+        seconds["citydocs run"] = time.monotonic() - t0
 
     rows = score_all(corpus, out, manifest)
     recovered = None

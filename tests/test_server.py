@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,11 @@ def test_ui_in_chromium_lists_the_deployments_runs(
 
     from flows.watch import DEPLOYMENT, watch_inbox
 
+    # A deployment of its own: a served one of the same name (the watch tests) schedules runs
+    # ahead that would fill the first page of the Runs tab.
     deployment = watch_inbox.to_deployment(
-        name=DEPLOYMENT, parameters={"inbox": str(tmp_path), "out_dir": str(tmp_path / "out")}
+        name=f"{DEPLOYMENT}-ui-check-{uuid.uuid4().hex[:8]}",
+        parameters={"inbox": str(tmp_path), "out_dir": str(tmp_path / "out")},
     )
     deployment_id = deployment.apply()
     flow_run = run_deployment(deployment_id, timeout=0)  # scheduled; no worker needs to take it
