@@ -196,7 +196,10 @@ FailureKind = Literal[
 
 class ErrorInfo(_Model):
     kind: FailureKind
-    message: NonEmpty
+    message: NonEmpty = Field(description="one printable line: what happened, what to do")
+    detail: str | None = Field(
+        default=None, description="what the library that failed said, in full (printable)"
+    )
 
 
 class FailureReport(_Model):

@@ -14,12 +14,13 @@ import pypdfium2
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from pipeline.base.errors import CitydocsError
+from pipeline.base.errors import DETAIL, CitydocsError, describe, printable
 from pipeline.base.settings import Settings, get_settings
 from pipeline.base.timing import stage
 from pipeline.reading.cleanup import clean_lines, vocabulary
 from pipeline.reading.document import Block, Document, Page, Word
 from pipeline.reading.layout import blocks_in_order, body_size, group_lines
+from pipeline.reading.notes import library_notes
 from pipeline.reading.ocr import OcrResult, ocr_image
 from pipeline.reading.rulings import ruled_tables, words_in
 
@@ -162,12 +163,53 @@ def _ocr_page(
     return second if (second.confidence or 0) >= (first.confidence or 0) else first
 
 
-def _corrupt(path: Path, exc: Exception) -> CitydocsError:
+def _corrupt(path: Path, exc: BaseException) -> CitydocsError:
     return CitydocsError(
         "corrupt",
-        f"{path.name} cannot be parsed as a PDF ({exc}); it may be truncated: copy or download "
-        "it again.",
+        f"{path.name} cannot be parsed as a PDF ({describe(exc)}); it may be truncated or "
+        "damaged: copy or download it again, or open and re-save it.",
+        detail=printable(f"{type(exc).__name__}: {exc}", DETAIL),
     )
+
+
+def _encrypted(path: Path, password: str | None, exc: BaseException) -> CitydocsError:
+    hint = "the password given does not open it" if password else "pass it with --password"
+    return CitydocsError(
+        "encrypted", f"{path.name} is password-protected: {hint}.", detail=describe(exc, DETAIL)
+    )
+
+
+def _open(path: Path, password: str | None) -> pdfplumber.PDF:
+    try:
+        return pdfplumber.open(path, password=password or "")
+    except PdfminerException as exc:
+        if isinstance(exc.args[0] if exc.args else None, PDFPasswordIncorrect):
+            raise _encrypted(path, password, exc) from exc
+        raise _corrupt(path, exc) from exc
+    except Exception as exc:
+        raise _corrupt(path, exc) from exc
+
+
+def _open_pdfium(path: Path, password: str | None) -> pypdfium2.PdfDocument:
+    """The renderer's view of the file. pdfminer opens an AES-256 file with an empty owner
+    password as its owner; pdfium insists on the user's, which is what a reader is asked for."""
+    try:
+        return pypdfium2.PdfDocument(str(path), password=password)
+    except pypdfium2.PdfiumError as exc:
+        if exc.err_code == pypdfium2.raw.FPDF_ERR_PASSWORD:
+            raise _encrypted(path, password, exc) from exc
+        raise _corrupt(path, exc) from exc
+
+
+def _page_list(pdf: pdfplumber.PDF, path: Path) -> list:
+    """pdfplumber builds every page up front; a broken page tree fails here (and again in
+    ``pdf.close()``, so the file is closed by hand)."""
+    try:
+        return pdf.pages
+    except Exception as exc:
+        if not pdf.stream_is_external:
+            pdf.stream.close()
+        raise _corrupt(path, exc) from exc
 
 
 def read_pdf(
@@ -178,22 +220,24 @@ def read_pdf(
     path = Path(path)
     preflight(path, settings)
     digest = sha256_file(path)
-    try:
-        pdf = pdfplumber.open(path, password=password or "")
-    except PdfminerException as exc:
-        if isinstance(exc.args[0] if exc.args else None, PDFPasswordIncorrect):
-            raise CitydocsError(
-                "encrypted",
-                f"{path.name} is password-protected: pass the password with --password.",
-            ) from exc
-        raise _corrupt(path, exc) from exc
-    except Exception as exc:
-        raise _corrupt(path, exc) from exc
-    pages: list[Page] = []
     warnings: list[str] = []
+    with library_notes(path.name, warnings):
+        pages = _read_pages(path, settings, password, warnings)
+    document = Document(path=path, sha256=digest, pages=pages, warnings=warnings)
+    with stage("clean-up"):
+        lay_out(document)
+    return document
+
+
+def _read_pages(
+    path: Path, settings: Settings, password: str | None, warnings: list[str]
+) -> list[Page]:
+    pdf = _open(path, password)
+    plumber_pages = _page_list(pdf, path)
+    pages: list[Page] = []
     pdfium_doc: pypdfium2.PdfDocument | None = None
     with pdf:
-        count = len(pdf.pages)
+        count = len(plumber_pages)
         if count == 0:
             raise CitydocsError(
                 "empty",
@@ -206,50 +250,59 @@ def read_pdf(
                 "(--max-pages).",
             )
         try:
-            for index, plumber_page in enumerate(pdf.pages):
+            if pdf.doc.encryption is not None:  # the same password rule for every page
+                pdfium_doc = _open_pdfium(path, password)
+            for index, plumber_page in enumerate(plumber_pages):
                 number = index + 1
-                with stage("read"):  # the first look at .chars is what parses the page
-                    reason = ocr_reason(plumber_page, settings)
-                if reason is None:
-                    with stage("read"):
-                        words = text_words(plumber_page, number)
-                        page = Page(number, plumber_page.width, plumber_page.height, words, "text")
-                        page.tables = ruled_tables(plumber_page, words, number)
-                else:
-                    with stage("ocr"):
-                        _refuse_bombs(plumber_page, settings, path.name)
-                        if pdfium_doc is None:
-                            pdfium_doc = pypdfium2.PdfDocument(str(path), password=password)
-                        result = _ocr_page(pdfium_doc, index, settings, path.name)
-                    page = Page(
-                        number,
-                        plumber_page.width,
-                        plumber_page.height,
-                        result.words,
-                        "ocr",
-                        ocr_confidence=result.confidence,
-                        skew_degrees=result.skew_degrees,
-                        ocr_dpi=result.dpi,
-                        ocr_reason=reason,
-                    )
-                    if (
-                        result.confidence is not None
-                        and result.confidence < settings.low_ocr_confidence
-                    ):
-                        warnings.append(
-                            f"page {number}: low OCR confidence ({result.confidence:.0f} < "
-                            f"{settings.low_ocr_confidence:.0f})"
+                try:
+                    with stage("read"):  # the first look at .chars is what parses the page
+                        reason = ocr_reason(plumber_page, settings)
+                    if reason is None:
+                        with stage("read"):
+                            words = text_words(plumber_page, number)
+                            page = Page(
+                                number, plumber_page.width, plumber_page.height, words, "text"
+                            )
+                            page.tables = ruled_tables(plumber_page, words, number)
+                    else:
+                        with stage("ocr"):
+                            _refuse_bombs(plumber_page, settings, path.name)
+                            if pdfium_doc is None:
+                                pdfium_doc = _open_pdfium(path, password)
+                            result = _ocr_page(pdfium_doc, index, settings, path.name)
+                        page = Page(
+                            number,
+                            plumber_page.width,
+                            plumber_page.height,
+                            result.words,
+                            "ocr",
+                            ocr_confidence=result.confidence,
+                            skew_degrees=result.skew_degrees,
+                            ocr_dpi=result.dpi,
+                            ocr_reason=reason,
                         )
-                    if not result.words:
-                        warnings.append(f"page {number}: OCR found no text")
+                        warnings.extend(_ocr_warnings(number, result, settings))
+                finally:
+                    # pdfplumber keeps a page's parsed objects until it is closed, so memory
+                    # would grow with the page count; words and rulings are taken out above.
+                    plumber_page.close()
                 pages.append(page)
         finally:
             if pdfium_doc is not None:
                 pdfium_doc.close()
-    document = Document(path=path, sha256=digest, pages=pages, warnings=warnings)
-    with stage("clean-up"):
-        lay_out(document)
-    return document
+    return pages
+
+
+def _ocr_warnings(number: int, result: OcrResult, settings: Settings) -> list[str]:
+    found = []
+    if result.confidence is not None and result.confidence < settings.low_ocr_confidence:
+        found.append(
+            f"page {number}: low OCR confidence ({result.confidence:.0f} < "
+            f"{settings.low_ocr_confidence:.0f})"
+        )
+    if not result.words:
+        found.append(f"page {number}: OCR found no text")
+    return found
 
 
 def lay_out(document: Document) -> None:
