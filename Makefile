@@ -13,13 +13,14 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 240
 export PREFECT_LOGGING_LEVEL ?= WARNING
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: help system-deps setup run test lint format samples schema bench soak
+.PHONY: help system-deps setup run test lint format samples schema bench soak realworld
 
 help:
 	@echo "make run    extract the samples into $(OUT)/ (installs what is missing first)"
 	@echo "make test   ruff + the test-suite with real Tesseract, spaCy and PDFs"
 	@echo "make bench  benchmark against the OCR and pdfplumber floors (N=20 by default)"
 	@echo "make soak   500 mixed documents through the watch flow under random SIGKILLs"
+	@echo "make realworld  the test PDFs of four PDF libraries through extract, run and watch"
 	@echo "make lint | format | samples | schema"
 
 system-deps:
@@ -57,6 +58,9 @@ bench: setup
 
 soak: setup
 	$(UV) run --frozen python tests/soak.py $(if $(DOCS),--docs $(DOCS))
+
+realworld: setup
+	$(UV) run --frozen python bench/realworld.py
 
 schema: setup
 	$(UV) run --frozen citydocs schema --write
