@@ -187,14 +187,23 @@ def evaluate(
     render(report, Console())
 
 
-def _prefect_defaults() -> None:
-    """Embedded Prefect: no analytics, time for a fresh database to migrate, quiet logs."""
+def _prefect_defaults(*, embedded: bool = False) -> None:
+    """Embedded Prefect: no analytics, time for a fresh database to migrate, quiet logs.
+
+    ``embedded``: this command's Prefect server is the temporary one Prefect starts as a
+    subprocess and SIGTERMs when the command ends. Its task-run recorder, cancelled in the middle
+    of writing the last states, logs ``CancelledError`` tracebacks on our stderr (a cached run
+    ends quickly enough to meet it every time); that server's own logs are kept to what is
+    critical. A served or --dask run, with a server that outlives the batch, keeps them.
+    """
     import os
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    if embedded and not os.environ.get("PREFECT_API_URL"):
+        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 
 @app.command()
@@ -221,7 +230,7 @@ def run(
     are served from the cache. Writes OUT/<stem>.json, OUT/quarantine/<name>.error.json for
     failures and OUT/_index.jsonl, and exits with the number of failed files.
     """
-    _prefect_defaults()
+    _prefect_defaults(embedded=dask is None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows import batch
@@ -332,7 +341,7 @@ def watch(
     Without --once this serves a Prefect deployment on an interval schedule; with no
     PREFECT_API_URL set it starts a local Prefect server on loopback and stops it on Ctrl-C.
     """
-    _prefect_defaults()
+    _prefect_defaults(embedded=once)
     interval = parse_every(every)
     inbox.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)

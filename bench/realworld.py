@@ -51,12 +51,23 @@ class Pass:
     problems: list[str] = field(default_factory=list)
 
 
+def _pip() -> str:
+    """A Python with pip: this one, or the system's (uv makes venvs without pip)."""
+    for python in (sys.executable, shutil.which("python3") or "python3"):
+        probe = subprocess.run([python, "-m", "pip", "--version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return python
+    raise SystemExit(
+        "pip is needed to download the source distributions (apt-get install python3-pip)"
+    )
+
+
 def download(cache: Path) -> list[Path]:
     """The pinned source distributions (pip keeps what it already has)."""
     cache.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
-            sys.executable,
+            _pip(),
             "-m",
             "pip",
             "download",
