@@ -8,7 +8,8 @@ is served from the cache) and `citydocs watch --once`. Checks, per path: one out
 name, no `internal`, no traceback on stderr, and the same kind for a name from every path (the
 second run's index is checked apart: one line per input name). Prints the table of kinds, the
 seconds per document and the peak memory of each command's process tree, and appends them to
-bench/realworld.md. Exits 1 when a check fails.
+bench/realworld.md; what each command printed on stderr is kept in the cache
+folder's logs/. Exits 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -166,10 +167,23 @@ def _from_index(out: Path, names: list[str]) -> tuple[dict[str, str], list[str]]
     return kinds, problems
 
 
+def _exception_lines(stderr: str) -> list[str]:
+    """The line that names the exception, after each traceback."""
+    found = []
+    lines = stderr.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(TRACEBACK):
+            rest = [x for x in lines[i + 1 :] if x and not x.startswith(" ")]
+            found.append(rest[0][:160] if rest else "?")
+    return found
+
+
 def run_pass(
     name: str, args: list[str], out: Path, names: list[str], env: dict[str, str], logs: Path
 ) -> Pass:
-    code, seconds, peak, stderr = measured([CITYDOCS, *args], env, logs / f"{name}.stderr")
+    code, seconds, peak, stderr = measured(
+        [CITYDOCS, *args], env, logs / f"{name.replace(' ', '-')}.stderr"
+    )
     result = Pass(name, seconds=seconds, peak_mb=peak, exit_code=code)
     result.tracebacks = stderr.count(TRACEBACK)
     reader = _from_index if name.startswith("run") else _from_folders
@@ -177,7 +191,8 @@ def run_pass(
     internal = sorted(n for n, k in result.kinds.items() if k == "internal")
     result.problems += [f"{n}: internal" for n in internal]
     if result.tracebacks:
-        result.problems.append(f"{result.tracebacks} traceback(s) on stderr")
+        last = _exception_lines(stderr)
+        result.problems.append(f"{result.tracebacks} traceback(s) on stderr ({'; '.join(last)})")
     return result
 
 
@@ -228,8 +243,8 @@ def main() -> int:
         names = [p.name for p in pdfs]
         print(f"{len(pdfs)} PDFs from {len(archives)} source distributions", flush=True)
         env = {**os.environ, "PREFECT_HOME": str(work / "prefect")}
-        logs = work / "logs"
-        logs.mkdir()
+        logs = options.cache / "logs"  # kept: what each command printed on stderr
+        logs.mkdir(parents=True, exist_ok=True)
         inbox = work / "inbox"
         inbox.mkdir()
         for pdf in pdfs:
