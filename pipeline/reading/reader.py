@@ -7,6 +7,7 @@ for the page's area or mostly unmappable glyphs: then the page alone is rendered
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 import pdfplumber
@@ -67,20 +68,29 @@ def preflight(path: Path, settings: Settings) -> None:
 
 
 def text_words(plumber_page, page: int) -> list[Word]:
-    """Words of the text layer with their font size and weight."""
+    """Words of the text layer with their font size and weight.
+
+    A long document holds hundreds of thousands of words: their texts are interned and the
+    values a line's words repeat (top, bottom, size) share one float each, so that memory grows
+    with what the pages say rather than with a copy of it per word.
+    """
     words = plumber_page.extract_words(extra_attrs=["fontname", "size"], x_tolerance=1.5)
+    shared: dict[float, float] = {}
+    share = shared.setdefault
     result = []
     for raw in words:
         font = str(raw.get("fontname", ""))
+        top, bottom = round(float(raw["top"]), 2), round(float(raw["bottom"]), 2)
+        size = round(float(raw.get("size", 0.0)), 2)
         result.append(
             Word(
-                text=raw["text"],
+                text=sys.intern(raw["text"]),
                 x0=round(float(raw["x0"]), 2),
-                top=round(float(raw["top"]), 2),
+                top=share(top, top),
                 x1=round(float(raw["x1"]), 2),
-                bottom=round(float(raw["bottom"]), 2),
+                bottom=share(bottom, bottom),
                 page=page,
-                size=round(float(raw.get("size", 0.0)), 2),
+                size=share(size, size),
                 bold="bold" in font.lower() or "black" in font.lower(),
             )
         )
