@@ -11,13 +11,14 @@ OUT ?= output
 # (pipeline/base/environment.py); make keeps Prefect's database inside the checkout.
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: help system-deps setup run test lint format samples schema bench soak
+.PHONY: help system-deps setup run test lint format samples schema bench soak realworld
 
 help:
 	@echo "make run    extract the samples into $(OUT)/ (installs what is missing first)"
 	@echo "make test   ruff + the test-suite with real Tesseract, spaCy and PDFs"
 	@echo "make bench  floors (N=20 of each kind) and growth to 1,000 documents, also on Dask (SIZES=100,1000)"
 	@echo "make soak   500 mixed documents through the watch flow under random SIGKILLs"
+	@echo "make realworld  the test PDFs of four PDF libraries through extract, run and watch"
 	@echo "make lint | format | samples | schema"
 
 system-deps:
@@ -55,6 +56,9 @@ bench: setup
 
 soak: setup
 	$(UV) run --frozen python -m tests.tools.soak $(if $(DOCS),--docs $(DOCS))
+
+realworld: setup
+	$(UV) run --frozen python bench/realworld.py
 
 schema: setup
 	$(UV) run --frozen citydocs schema --write

@@ -438,6 +438,16 @@ class RunProgress(logging.Handler):
         self.progress.update(self.bar, completed=done, total=total, description=label)
 
 
+def quiet_embedded_server(embedded: bool) -> None:
+    """With no server configured, Prefect starts a temporary one as a subprocess and stops it
+    when the command ends; its task-run recorder, cancelled in the middle of writing the last
+    states, would log ``CancelledError`` tracebacks on our stderr (a cached run ends quickly
+    enough to meet it every time). That server's own logs are kept to what is critical; a
+    served or --dask run, with a server that outlives the batch, keeps them."""
+    if embedded and not os.environ.get("PREFECT_API_URL"):
+        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+
+
 @app.command(cls=Command)
 def run(
     folder: Annotated[Path, typer.Argument(help="Folder of PDFs to extract.", metavar="DIR")],
@@ -482,6 +492,7 @@ def run(
     settings = with_password(settings, password, password_file)
     hand_down(update)
     export_password(settings)
+    quiet_embedded_server(dask is None)
     # Imported here, once the paths are good: it loads the records' models.
     from pipeline.running.reuse import all_cached
 
@@ -651,6 +662,7 @@ def watch(
     Ctrl-C or SIGTERM. With --once the exit code is 1 when a document failed and 3 when a
     file could not be finished (it stays in INBOX/.processing/ for the next pass).
     """
+    quiet_embedded_server(once)
     interval = parse_every(every)
     checks.existing_folder(inbox, "inbox")
     checks.writable_folder(out)

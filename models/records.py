@@ -299,7 +299,10 @@ FailureKind = Literal[
 
 class ErrorInfo(_Model):
     kind: FailureKind = _doc("why the PDF could not become a record")
-    message: NonEmpty = _doc("one short line that tells a person what they can do about it")
+    message: NonEmpty = _doc("one printable line: what happened and what a person can do")
+    detail: str | None = Field(
+        default=None, description="what the library that failed said, in full (printable)"
+    )
 
 
 class FailureReport(_Model):

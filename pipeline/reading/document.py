@@ -23,7 +23,7 @@ def union_bbox(boxes: list[BBox]) -> BBox:
     )
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a long document holds hundreds of thousands of words
 class Word:
     text: str
     x0: float
@@ -45,7 +45,7 @@ class Word:
         return self.bottom - self.top
 
 
-@dataclass
+@dataclass(slots=True)
 class TextLine:
     words: list[Word]
 

@@ -6,19 +6,22 @@ for the page's area or mostly unmappable glyphs: then the page alone is rendered
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from pipeline.base.errors import CitydocsError
+from pipeline.base.errors import DETAIL, CitydocsError, describe, printable
 from pipeline.base.request import Request, sha256_file
 from pipeline.base.settings import Settings
 from pipeline.base.timing import stage
 from pipeline.reading.cleanup import clean_lines, vocabulary
 from pipeline.reading.document import Block, Document, Page, Word
 from pipeline.reading.layout import blocks_in_order, body_size, group_lines
+from pipeline.reading.notes import library_notes
 from pipeline.reading.ocr import OcrResult, ocr_image, orientation
 from pipeline.reading.raster import PageImages, Raster
 from pipeline.reading.rulings import ruled_tables, words_in
@@ -50,20 +53,29 @@ def preflight(path: Path, settings: Settings) -> None:
 
 
 def text_words(plumber_page, page: int) -> list[Word]:
-    """Words of the text layer with their font size and weight."""
+    """Words of the text layer with their font size and weight.
+
+    A long document holds hundreds of thousands of words: their texts are interned and the
+    values a line's words repeat (top, bottom, size) share one float each, so that memory grows
+    with what the pages say rather than with a copy of it per word.
+    """
     words = plumber_page.extract_words(extra_attrs=["fontname", "size"], x_tolerance=1.5)
+    shared: dict[float, float] = {}
+    share = shared.setdefault
     result = []
     for raw in words:
         font = str(raw.get("fontname", ""))
+        top, bottom = round(float(raw["top"]), 2), round(float(raw["bottom"]), 2)
+        size = round(float(raw.get("size", 0.0)), 2)
         result.append(
             Word(
-                text=raw["text"],
+                text=sys.intern(raw["text"]),
                 x0=round(float(raw["x0"]), 2),
-                top=round(float(raw["top"]), 2),
+                top=share(top, top),
                 x1=round(float(raw["x1"]), 2),
-                bottom=round(float(raw["bottom"]), 2),
+                bottom=share(bottom, bottom),
                 page=page,
-                size=round(float(raw.get("size", 0.0)), 2),
+                size=share(size, size),
                 bold="bold" in font.lower() or "black" in font.lower(),
             )
         )
@@ -176,37 +188,81 @@ def _prefetch_next(images: PageImages, pages, index: int, settings: Settings, na
     images.prefetch(index + 1, pages[index + 1])
 
 
-def _corrupt(path: Path, exc: Exception) -> CitydocsError:
+def _corrupt(path: Path, exc: BaseException) -> CitydocsError:
     return CitydocsError(
         "corrupt",
-        f"{path.name} cannot be parsed as a PDF ({exc}); it may be truncated: copy or download "
-        "it again.",
+        f"{path.name} cannot be parsed as a PDF ({describe(exc)}); it may be truncated or "
+        "damaged: copy or download it again, or open and re-save it.",
+        detail=printable(f"{type(exc).__name__}: {exc}", DETAIL),
     )
+
+
+def _encrypted(path: Path, password: str | None, exc: BaseException) -> CitydocsError:
+    hint = "the password given does not open it" if password else "pass it with --password"
+    return CitydocsError(
+        "encrypted", f"{path.name} is password-protected: {hint}.", detail=describe(exc, DETAIL)
+    )
+
+
+def _open(path: Path, password: str | None) -> pdfplumber.PDF:
+    try:
+        return pdfplumber.open(path, password=password or "")
+    except PdfminerException as exc:
+        if isinstance(exc.args[0] if exc.args else None, PDFPasswordIncorrect):
+            raise _encrypted(path, password, exc) from exc
+        raise _corrupt(path, exc) from exc
+    except Exception as exc:
+        raise _corrupt(path, exc) from exc
+
+
+def _open_pdfium(path: Path, password: str | None) -> pypdfium2.PdfDocument:
+    """The renderer's view of the file. pdfminer opens an AES-256 file with an empty owner
+    password as its owner; pdfium insists on the user's, which is what a reader is asked for."""
+    try:
+        return pypdfium2.PdfDocument(str(path), password=password)
+    except pypdfium2.PdfiumError as exc:
+        if exc.err_code == pypdfium2.raw.FPDF_ERR_PASSWORD:
+            raise _encrypted(path, password, exc) from exc
+        raise _corrupt(path, exc) from exc
+
+
+def _page_list(pdf: pdfplumber.PDF, path: Path) -> list:
+    """pdfplumber builds every page up front; a broken page tree fails here (and again in
+    ``pdf.close()``, so the file is closed by hand)."""
+    try:
+        return pdf.pages
+    except Exception as exc:
+        if not pdf.stream_is_external:
+            pdf.stream.close()
+        raise _corrupt(path, exc) from exc
 
 
 def read_pdf(request: Request, settings: Settings) -> Document:
     """Read every page of a PDF into words, clean blocks in reading order and table candidates."""
-    path, password = request.path, request.password
+    path = request.path
     preflight(path, settings)
     # Hashed when the request was built; only a file unreadable then is hashed now.
     digest = request.sha256 if request.sha256 is not None else sha256_file(path)
-    try:
-        pdf = pdfplumber.open(path, password=password or "")
-    except PdfminerException as exc:
-        if isinstance(exc.args[0] if exc.args else None, PDFPasswordIncorrect):
-            raise CitydocsError(
-                "encrypted",
-                f"{path.name} is password-protected: give its password with --password, "
-                "--password-file or CITYDOCS_PASSWORD.",
-            ) from exc
-        raise _corrupt(path, exc) from exc
-    except Exception as exc:
-        raise _corrupt(path, exc) from exc
-    pages: list[Page] = []
     warnings: list[str] = []
+    with library_notes(path.name, warnings):
+        pages = _read_pages(request, settings, warnings)
+    document = Document(path=path, sha256=digest, pages=pages, warnings=warnings)
+    with stage("clean-up"):
+        lay_out(document)
+    return document
+
+
+def _read_pages(request: Request, settings: Settings, warnings: list[str]) -> list[Page]:
+    path, password = request.path, request.password
+    pdf = _open(path, password)
+    plumber_pages = _page_list(pdf, path)
+    pages: list[Page] = []
     images: PageImages | None = None
+    """Read every page of a PDF into words, clean blocks in reading order and table candidates."""
+    path = request.path
+    preflight(path, settings)
     with pdf:
-        count = len(pdf.pages)
+        count = len(plumber_pages)
         if count == 0:
             raise CitydocsError(
                 "empty",
@@ -219,51 +275,60 @@ def read_pdf(request: Request, settings: Settings) -> Document:
                 "(--max-pages).",
             )
         try:
-            for index, plumber_page in enumerate(pdf.pages):
+            if pdf.doc.encryption is not None:  # the renderer's password rule, for every page
+                _open_pdfium(path, password).close()
+            for index, plumber_page in enumerate(plumber_pages):
                 number = index + 1
-                with stage("read"):  # the first look at .chars is what parses the page
-                    reason = ocr_reason(plumber_page, settings)
-                if reason is None:
-                    with stage("read"):
-                        words = text_words(plumber_page, number)
-                        page = Page(number, plumber_page.width, plumber_page.height, words, "text")
-                        page.tables = ruled_tables(plumber_page, words, number)
-                else:
-                    with stage("ocr"):
-                        _refuse_bombs(plumber_page, settings, path.name)
-                        if images is None:
-                            images = PageImages(path, password, settings, path.name)
-                        result = _ocr_page(images, pdf.pages, index, settings, path.name)
-                    width, height = result.size_pt or (plumber_page.width, plumber_page.height)
-                    page = Page(
-                        number,
-                        width,
-                        height,
-                        result.words,
-                        "ocr",
-                        ocr_confidence=result.confidence,
-                        skew_degrees=result.skew_degrees,
-                        ocr_dpi=result.dpi,
-                        ocr_reason=reason,
-                    )
-                    if (
-                        result.confidence is not None
-                        and result.confidence < settings.low_ocr_confidence
-                    ):
-                        warnings.append(
-                            f"page {number}: low OCR confidence ({result.confidence:.0f} < "
-                            f"{settings.low_ocr_confidence:.0f})"
+                try:
+                    with stage("read"):  # the first look at .chars is what parses the page
+                        reason = ocr_reason(plumber_page, settings)
+                    if reason is None:
+                        with stage("read"):
+                            words = text_words(plumber_page, number)
+                            page = Page(
+                                number, plumber_page.width, plumber_page.height, words, "text"
+                            )
+                            page.tables = ruled_tables(plumber_page, words, number)
+                    else:
+                        with stage("ocr"):
+                            _refuse_bombs(plumber_page, settings, path.name)
+                            if images is None:
+                                images = PageImages(path, password, settings, path.name)
+                            result = _ocr_page(images, plumber_pages, index, settings, path.name)
+                        width, height = result.size_pt or (plumber_page.width, plumber_page.height)
+                        page = Page(
+                            number,
+                            width,
+                            height,
+                            result.words,
+                            "ocr",
+                            ocr_confidence=result.confidence,
+                            skew_degrees=result.skew_degrees,
+                            ocr_dpi=result.dpi,
+                            ocr_reason=reason,
                         )
-                    if not result.words:
-                        warnings.append(f"page {number}: OCR found no text")
+                        warnings.extend(_ocr_warnings(number, result, settings))
+                finally:
+                    # pdfplumber keeps a page's parsed objects until it is closed, so memory
+                    # would grow with the page count; words and rulings are taken out above.
+                    plumber_page.close()
                 pages.append(page)
         finally:
             if images is not None:
                 images.close()
-    document = Document(path=path, sha256=digest, pages=pages, warnings=warnings)
-    with stage("clean-up"):
-        lay_out(document)
-    return document
+    return pages
+
+
+def _ocr_warnings(number: int, result: OcrResult, settings: Settings) -> list[str]:
+    found = []
+    if result.confidence is not None and result.confidence < settings.low_ocr_confidence:
+        found.append(
+            f"page {number}: low OCR confidence ({result.confidence:.0f} < "
+            f"{settings.low_ocr_confidence:.0f})"
+        )
+    if not result.words:
+        found.append(f"page {number}: OCR found no text")
+    return found
 
 
 def lay_out(document: Document) -> None:

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 STARTUP_TIMEOUT_S = 300.0  # a cold worker on a busy machine: imports and model load
 POLL_S = 0.25  # how often the parent looks at a busy worker's memory
 NEAR_CAP = 0.9  # share of its address-space cap above which a worker's death is memory's
+OUT_OF_MEMORY = 75  # a worker's exit code when an allocation failed outside a document's guard
+CRASHED = 76  # its exit code when anything else escaped its loop
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Answer:
     record: Any = None
     failure: FailureReport | None = None
     stages: dict[str, float] = field(default_factory=dict)
+    peak_rss: int = 0  # the worker's peak resident size while it read the document (bytes)
 
 
 def _exit_when_orphaned(parent: int) -> None:
@@ -86,6 +89,21 @@ def _statm(pid: int | str) -> tuple[int, int]:
     return int(virtual) * page, int(resident) * page
 
 
+def _reset_peak() -> None:
+    """Start the kernel's peak resident size (VmHWM) afresh, so it is this document's."""
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+
+
+def _peak_resident() -> int:
+    """VmHWM in bytes; 0 where ``/proc`` does not tell."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def _cap_memory(budget_mb: int) -> int:
     """Limit the address space to what the warm worker holds plus the budget; returns the
     limit."""
@@ -98,7 +116,21 @@ def _cap_memory(budget_mb: int) -> int:
 
 
 def _serve(conn: Connection, settings: Settings) -> None:
-    """The worker's loop: warm up, say ready, then one document per message until told to stop."""
+    """The worker's loop: warm up, say ready, then one document per message until told to stop.
+
+    Whatever escapes the loop ends the worker with an exit code and no traceback: running out
+    of memory outside a document's own guard (say, while sending its answer) is the parent's to
+    report as ``too_large``, not a traceback on the run's console.
+    """
+    try:
+        _loop(conn, settings)
+    except MemoryError:
+        os._exit(OUT_OF_MEMORY)
+    except BaseException:
+        os._exit(CRASHED)
+
+
+def _loop(conn: Connection, settings: Settings) -> None:
     # Imported here, in the worker only: the parent never reads a document itself, and the
     # extractors' imports (spaCy, dateparser) would slow its start-up.
     from extractors import warm_up
@@ -124,10 +156,12 @@ def _serve(conn: Connection, settings: Settings) -> None:
             return
         request, job_settings = job
         timing.reset()
+        _reset_peak()
         record, failure = run_here(request, job_settings)
         # Grown (a leak, or a near miss of the cap): say so, and a fresh worker takes over.
         retire = _resident() > recycle_at
-        conn.send(("done", Answer(record, failure, timing.spent()), retire))
+        answer = Answer(record, failure, timing.spent(), _peak_resident())
+        conn.send(("done", answer, retire))
         if retire:
             return
 
@@ -320,7 +354,7 @@ def _failure(path: Path, died: WorkerDied, budget_mb: int) -> CitydocsError:
     how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
     # Under RLIMIT_AS a failed allocation raises MemoryError (a failure report, not a death) or,
     # in C code, aborts; a worker seen near its cap and then killed met the system's OOM killer.
-    if code == -signal.SIGABRT or died.near_cap:
+    if code in (-signal.SIGABRT, OUT_OF_MEMORY) or died.near_cap:
         return CitydocsError(
             "too_large",
             f"the worker reading {path.name} ran out of memory twice ({how}): the document needs "

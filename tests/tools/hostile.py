@@ -144,3 +144,61 @@ def content_bomb(folder: Path, megabytes: int = 300) -> Path:
         page.Contents.Filter = pikepdf.Name.FlateDecode
         pdf.save(path)
     return path
+
+
+def user_password_only(folder: Path, good: Path, password: str = "u") -> Path:
+    """AES-256 (R6) with an empty owner password: pdfminer opens it as its owner, the renderer
+    asks for the user password, as a reader would be asked."""
+    path = folder / "user_locked.pdf"
+    with pikepdf.open(good) as pdf:
+        pdf.save(path, encryption=pikepdf.Encryption(owner="", user=password, R=6))
+    return path
+
+
+def no_mediabox(folder: Path, good: Path) -> Path:
+    """A page tree in which no page has, or inherits, a MediaBox."""
+    path = folder / "no_mediabox.pdf"
+    with pikepdf.open(good) as pdf:
+        for page in pdf.pages:
+            del page.obj.MediaBox
+        if "/MediaBox" in pdf.Root.Pages:
+            del pdf.Root.Pages.MediaBox
+        pdf.save(path)
+    return path
+
+
+def text_pages(folder: Path, count: int, lines: int = 12) -> Path:
+    """``count`` born-digital pages, each with its own ``lines`` lines of text (every page is
+    parsed on its own: none is a copy of another)."""
+    path = folder / f"text_{count}_pages.pdf"
+    font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+    )
+    with pikepdf.new() as pdf:
+        resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
+        for number in range(1, count + 1):
+            page = pdf.add_blank_page(page_size=(595, 842))
+            page.Resources = resources
+            body = [b"BT /F1 10 Tf 12 TL 50 800 Td"]
+            for line in range(lines):
+                text = f"Page {number} line {line}: minutes of a meeting about parks and roads."
+                body.append(b"(" + text.encode() + b") Tj T*")
+            body.append(b"ET")
+            page.Contents = pdf.make_stream(b"\n".join(body))
+        pdf.save(path)
+    return path
+
+
+def damaged_stream(folder: Path, good: Path) -> Path:
+    """The first page's content stream with its Flate checksum broken: pdfminer reads it and
+    warns of the data loss."""
+    path = folder / "damaged_stream.pdf"
+    with pikepdf.open(good) as pdf:
+        page = pdf.pages[0]
+        page.contents_coalesce()
+        data = zlib.compress(page.obj.Contents.read_bytes())
+        stream = pdf.make_stream(data[:-2] + bytes(b ^ 0xFF for b in data[-2:]))
+        stream.Filter = pikepdf.Name.FlateDecode
+        page.obj.Contents = stream
+        pdf.save(path)
+    return path
