@@ -32,29 +32,25 @@ def _tidy(param: Any) -> None:
         param.metavar = f"{name}{many}"
 
 
-class Command(TyperCommand):
+class _Tidied:
+    """What a command and the group both do to their help: text reflowed, metavars plain."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.help = _reflow(self.help)
-        for param in self.params:
+        self.help = _reflow(self.help)  # type: ignore[attr-defined]
+        for param in self.params:  # type: ignore[attr-defined]
             _tidy(param)
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
+        option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             _tidy(option)
         return option
 
 
-class Group(TyperGroup):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.help = _reflow(self.help)
-        for param in self.params:
-            _tidy(param)
+class Command(_Tidied, TyperCommand):
+    """A command whose ``--help`` reads cleanly."""
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            _tidy(option)
-        return option
+
+class Group(_Tidied, TyperGroup):
+    """The ``citydocs`` group, its ``--help`` reading cleanly too."""
