@@ -54,7 +54,9 @@ class Pass:
 
 def _pip() -> str:
     """A Python with pip: this one, or the system's (uv makes venvs without pip)."""
-    for python in (sys.executable, shutil.which("python3") or "python3"):
+    # sys._base_executable: the interpreter the venv was made from, which usually has pip.
+    base = getattr(sys, "_base_executable", None)
+    for python in filter(None, (sys.executable, base, shutil.which("python3") or "python3")):
         probe = subprocess.run([python, "-m", "pip", "--version"], capture_output=True, check=False)
         if probe.returncode == 0:
             return python

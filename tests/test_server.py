@@ -7,11 +7,12 @@ import os
 import subprocess
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.server import LocalServer
+from app.server import LocalServer, start_local_server
 from tests.test_inspect import _chromium
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -24,31 +25,48 @@ def test_ui_settings_name_the_server_started(prefect_server: LocalServer) -> Non
     assert not prefect_server.url.endswith(":4200/api")  # a free port, not Prefect's default
 
 
+@pytest.fixture
+def own_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
+    """A server with a home of its own: the session's holds every other test's deployments and
+    runs; this one holds only what the test puts there."""
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    server = start_local_server(log=tmp_path / "server.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def test_ui_in_chromium_lists_the_deployments_runs(
-    prefect_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    own_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    prefect_server = own_server
     monkeypatch.setenv("PREFECT_API_URL", prefect_server.url)
     from prefect.deployments import run_deployment  # here: needs the API address set above
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.watch import DEPLOYMENT, watch_inbox
 
-    # A deployment of its own: a served one of the same name (the watch tests) schedules runs
-    # ahead that would fill the first page of the Runs tab.
-    deployment = watch_inbox.to_deployment(
-        name=f"{DEPLOYMENT}-ui-check-{uuid.uuid4().hex[:8]}",
-        parameters={"inbox": str(tmp_path), "out_dir": str(tmp_path / "out")},
-    )
-    deployment_id = deployment.apply()
-    flow_run = run_deployment(deployment_id, timeout=0)  # scheduled; no worker needs to take it
+    # Prefect keeps the settings it read first in this process (an earlier test's embedded
+    # server): name this server explicitly. A deployment of its own, so the served watch
+    # tests' scheduled runs do not fill the first page of the Runs tab.
+    with temporary_settings({PREFECT_API_URL: prefect_server.url}):
+        deployment = watch_inbox.to_deployment(
+            name=f"{DEPLOYMENT}-ui-check-{uuid.uuid4().hex[:8]}",
+            parameters={"inbox": str(tmp_path), "out_dir": str(tmp_path / "out")},
+        )
+        deployment_id = deployment.apply()
+        flow_run = run_deployment(deployment_id, timeout=0)  # scheduled; no worker takes it
     page = f"{prefect_server.ui}/deployments/deployment/{deployment_id}?tab=Runs"
     dom = ""
-    # A busy machine may not have rendered the runs when the budget ran out: look again, longer.
-    for budget in (30_000, 90_000, 180_000):
+    # A busy machine may not have drawn the runs when the budget ran out: look again, longer.
+    for attempt, budget in enumerate((30_000, 90_000, 180_000)):
         browser = subprocess.run(
             [
                 _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={tmp_path / 'profile'}", f"--virtual-time-budget={budget}",
+                f"--user-data-dir={tmp_path / f'profile-{attempt}'}", "--window-size=1400,1000",
+                f"--virtual-time-budget={budget}",
                 "--dump-dom", page,
             ],
             capture_output=True,

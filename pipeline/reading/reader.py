@@ -198,7 +198,11 @@ def _corrupt(path: Path, exc: BaseException) -> CitydocsError:
 
 
 def _encrypted(path: Path, password: str | None, exc: BaseException) -> CitydocsError:
-    hint = "the password given does not open it" if password else "pass it with --password"
+    hint = (
+        "the password given does not open it"
+        if password
+        else "give its password with --password, --password-file or CITYDOCS_PASSWORD"
+    )
     return CitydocsError(
         "encrypted", f"{path.name} is password-protected: {hint}.", detail=describe(exc, DETAIL)
     )
