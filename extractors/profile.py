@@ -100,6 +100,38 @@ def _without(block: Block, taken: set[int]) -> Block | None:
     )
 
 
+def banner_words(document: Document) -> tuple[list[Word], list[Word]]:
+    """The words naming the programme and those naming its funder on the first page.
+
+    Lines are cut into runs at wide gaps (a banner set beside the title shares its baseline),
+    banner blocks first, the title's runs left out; the programme's name may wrap over up to
+    three runs.
+    """
+    if not document.pages:
+        return [], []
+    blocks = document.pages[0].blocks
+    ordered = [b for b in blocks if b.region == "banner"] + [
+        b for b in blocks if b.region != "banner"
+    ]
+    title = {id(w) for line in title_lines(document) for w in line.words}
+    runs = [
+        run
+        for b in ordered
+        for line in b.lines
+        for run in split_at_gaps(line, 2 * line.size)
+        if not all(id(w) in title for w in run.words)  # a title between a banner's lines
+    ]
+    funder = next((run.words for run in runs if _FUNDED.search(run.text)), [])
+    programme: list[Word] = []
+    for start in range(len(runs)):
+        words = [w for run in runs[start : start + 3] for w in run.words]
+        found = _PROGRAMME.match(" ".join(w.text for w in words))
+        if found:
+            programme = words[: len(found.group(0).split())]
+            break
+    return programme, funder
+
+
 def _as_in(name: str, prose: str) -> str:
     """A name set in capitals (a title's) as the prose writes it, where the prose names it."""
     if not name.isupper():
@@ -123,64 +155,26 @@ class ProfileExtractor:
         }
         # The title and the programme's banner are no prose, wherever the layout set them.
         listed.update(id(w) for line in title_lines(document) for w in line.words)
-        listed.update(id(w) for run in self.banner_runs(document) for w in run)
+        self.banner_words = banner_words(document)
+        listed.update(id(w) for words in self.banner_words for w in words)
         blocks = [b for b in (_without(b, listed) for b in document.blocks) if b is not None]
         self.banner = [b for b in blocks if b.region == "banner"]
         self.sidebar = [b for b in blocks if b.region == "sidebar"]
         self.body = merged_paragraphs([b for b in blocks if b.region == "body"])
 
-    @staticmethod
-    def banner_runs(document: Document) -> list[list[Word]]:
-        """Runs of words on the first page that name the programme or its funder."""
-        if not document.pages:
-            return []
-        runs = [
-            run
-            for block in document.pages[0].blocks
-            for line in block.lines
-            for run in split_at_gaps(line, 2 * line.size)
-        ]
-        named: list[list[Word]] = []
-        for i, run in enumerate(runs):
-            text = " ".join(r.text for r in runs[i : i + 3])
-            if _FUNDED.search(run.text) or _PROGRAMME.match(text):
-                span = len(_PROGRAMME.match(text).group(0).split()) if _PROGRAMME.match(text) else 0
-                words = [w for r in runs[i : i + 3] for w in r.words][: max(span, len(run.words))]
-                named.append(words)
-        return named
-
-    def banner_fragments(self) -> list[list[Word]]:
-        """Runs of words on the first page's lines, cut at wide gaps (a banner set beside the
-        title shares its baseline), banner blocks first: where the programme and funder stand."""
-        if not self.document.pages:
-            return []
-        ordered = self.banner + [b for b in self.document.pages[0].blocks if b not in self.banner]
-        return [
-            run.words
-            for block in ordered
-            for line in block.lines
-            for run in split_at_gaps(line, 2 * line.size)
-        ]
-
     def programme(self) -> tuple[str | None, str | None]:
-        fragments = self.banner_fragments()
+        programme_words, funder_words = self.banner_words
         name = funder = None
-        for words in fragments:
-            funded = _FUNDED.search(" ".join(w.text for w in words))
-            if funded:
-                funder = re.sub(r"^(?:\S*[^\w\s]\S*\s+)", "", " ".join(funded.group(1).split()))
-                self.log.add("funded_by", words)  # "the" read as debris by OCR, dropped above
-                break
-        # The programme's name may wrap: look for it over consecutive runs.
-        for start in range(len(fragments)):
-            words = [w for run in fragments[start : start + 3] for w in run]
-            programme = _PROGRAMME.match(" ".join(w.text for w in words))
-            if programme:
-                name = title_case(programme.group(0))
-                count = len(programme.group(0).split())
-                self.log.add("programme", words[:count])
-                break
-        if not name:
+        if funder_words:
+            funded = _FUNDED.search(" ".join(w.text for w in funder_words))
+            assert funded is not None
+            # "the" read as debris by OCR is dropped
+            funder = re.sub(r"^(?:\S*[^\w\s]\S*\s+)", "", " ".join(funded.group(1).split()))
+            self.log.add("funded_by", funder_words)
+        if programme_words:
+            name = title_case(" ".join(w.text for w in programme_words))
+            self.log.add("programme", programme_words)
+        else:
             self.warnings.append("no programme banner found")
         return name, funder
 
