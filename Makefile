@@ -22,10 +22,11 @@ help:
 	@echo "make lint | format | samples | schema"
 
 system-deps:
-	@if ! command -v tesseract >/dev/null 2>&1 || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
-		echo "installing tesseract-ocr and fonts-dejavu-core with apt-get"; \
+	@if ! command -v tesseract >/dev/null 2>&1 || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+		|| [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ]; then \
+		echo "installing tesseract-ocr and the DejaVu fonts with apt-get"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq tesseract-ocr tesseract-ocr-eng fonts-dejavu-core >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-dejavu-extra >/dev/null; \
 	fi
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || { \
 		echo "installing uv with pip"; python3 -m pip install --quiet uv; }
