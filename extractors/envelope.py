@@ -58,9 +58,8 @@ def title_lines(document: Document) -> list[TextLine]:
     return title
 
 
-def title_of(document: Document, log: ProvenanceLog) -> str | None:
-    """The title's clean text, its words logged as the title's provenance."""
-    lines = title_lines(document)
+def title_of(lines: list[TextLine], log: ProvenanceLog) -> str | None:
+    """The title's clean text (``title_lines``), its words logged as the title's provenance."""
     if not lines:
         return None
     log.add("title", [w for line in lines for w in line.words])

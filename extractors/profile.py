@@ -17,7 +17,7 @@ from extractors.places import gazetteer
 from extractors.provenance import ProvenanceLog, words_for_text
 from models import City, CooperationArea, KeyFigure, ProfileRecord, Section
 from pipeline.reading.cleanup import clean_lines
-from pipeline.reading.document import Block, Document, Word
+from pipeline.reading.document import Block, Document, TextLine, Word
 from pipeline.reading.layout import split_at_gaps
 
 _PROGRAMME = re.compile(r"international\s+urban(?:\s+and\s+regional)?\s+cooperation", re.I)
@@ -100,7 +100,7 @@ def _without(block: Block, taken: set[int]) -> Block | None:
     )
 
 
-def banner_words(document: Document) -> tuple[list[Word], list[Word]]:
+def banner_words(document: Document, title: list[TextLine]) -> tuple[list[Word], list[Word]]:
     """The words naming the programme and those naming its funder on the first page.
 
     Lines are cut into runs at wide gaps (a banner set beside the title shares its baseline),
@@ -113,13 +113,13 @@ def banner_words(document: Document) -> tuple[list[Word], list[Word]]:
     ordered = [b for b in blocks if b.region == "banner"] + [
         b for b in blocks if b.region != "banner"
     ]
-    title = {id(w) for line in title_lines(document) for w in line.words}
+    in_title = {id(w) for line in title for w in line.words}
     runs = [
         run
         for b in ordered
         for line in b.lines
         for run in split_at_gaps(line, 2 * line.size)
-        if not all(id(w) in title for w in run.words)  # a title between a banner's lines
+        if not all(id(w) in in_title for w in run.words)  # a title between a banner's lines
     ]
     funder = next((run.words for run in runs if _FUNDED.search(run.text)), [])
     programme: list[Word] = []
@@ -154,8 +154,9 @@ class ProfileExtractor:
             id(w) for found in (self.theme_list, self.figure_list) if found for w in found.words
         }
         # The title and the programme's banner are no prose, wherever the layout set them.
-        listed.update(id(w) for line in title_lines(document) for w in line.words)
-        self.banner_words = banner_words(document)
+        self.title = title_lines(document)
+        listed.update(id(w) for line in self.title for w in line.words)
+        self.banner_words = banner_words(document, self.title)
         listed.update(id(w) for words in self.banner_words for w in words)
         blocks = [b for b in (_without(b, listed) for b in document.blocks) if b is not None]
         self.banner = [b for b in blocks if b.region == "banner"]
@@ -192,7 +193,7 @@ class ProfileExtractor:
     def city_name(self, sections: list[tuple[Block | None, list[Block]]], prose: str):
         """The city's name and its words: from the title ("<City> – City Profile"), an "About
         <City>" heading, a sidebar heading the gazetteer knows, or the first sentence's subject."""
-        title = title_lines(self.document)
+        title = self.title
         text = " ".join(line.text for line in title)
         bare = _PROFILE_WORDS.sub("", text).strip(" –—-:|,")
         if bare and len(bare.split()) <= 5 and bare[:1].isupper() and bare != text:
@@ -374,7 +375,7 @@ class ProfileExtractor:
             elif city.area_km2 and abs(figure.value - city.area_km2) <= 0.005 * city.area_km2:
                 figure.context = "area"
         record = ProfileRecord(
-            title=title_of(self.document, self.log),
+            title=title_of(self.title, self.log),
             source=source_of(self.document),
             city=city,
             entities=entities_block(entities_of(docs)),

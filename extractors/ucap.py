@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from extractors.dates import parse_date, parse_period, split_leading_date
 from extractors.entities import Entity, entities_of, parse, unique
-from extractors.envelope import entities_block, source_of, title_of
+from extractors.envelope import entities_block, source_of, title_lines, title_of
 from extractors.labels import label_config
 from extractors.lists import Item, split_items
 from extractors.numbers import NOT_STATED, parse_area_km2, parse_population
@@ -423,7 +423,7 @@ class UcapExtractor:
             )
             activity.organizations = unique(e.text for e in found if e.label == "ORG")
         record = UcapRecord(
-            title=title_of(self.document, self.log),
+            title=title_of(title_lines(self.document), self.log),
             source=source_of(self.document),
             city=city,
             entities=entities_block(self.table_places(city, partners) + entities_of(docs)),
