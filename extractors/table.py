@@ -205,7 +205,10 @@ def label_rows(document: Document) -> list[Row]:
         start = by_index.get(index)
         # A label alone on its line opens a row only where white space sets it off: inside a
         # full-width value, a line may begin with a word that is also a label ("Department").
-        if start is not None and (row is None or start.rest or gap >= 0.4 * line.size):
+        # The white space is measured in body type: an OCR line box can be inflated by a tall
+        # mark ("/"), and would hide the gap.
+        set_off = gap >= 0.4 * min(line.size, body)
+        if start is not None and (row is None or start.rest or set_off):
             rows.append(Row(start.field, list(start.label), [list(start.rest)]))
             continue
         if in_label_column and rest and gap > 0.6 * line.size and rest[0].x0 >= value_x0:

@@ -43,6 +43,7 @@ def _document(lines: list[list[tuple[float, str]]], gap: float = 6.0) -> Documen
     ("text", "field"),
     [
         ("Population", "population"),
+        ("Population (inhabitants)", "population"),
         ("Popu1ation :", "population"),  # an OCR'd digit and a colon
         ("Province / State", "province"),
         ("Country", "country"),
@@ -92,6 +93,55 @@ def test_a_value_that_wraps_stays_in_its_row() -> None:
     )
     rows = {row.field: row for row in label_rows(document)}
     assert rows["focus_areas"].cell_text(0) == "Smart mobility and circular economy"
+
+
+def _scanned(document: Document) -> Document:
+    for word in document.words:
+        word.source = "ocr"
+    document.pages[0].source = "ocr"
+    return document
+
+
+def test_a_cell_border_read_as_a_bar_parts_label_and_value() -> None:
+    # On a scanned grid the rule between the columns is read as "|", close to both cells.
+    document = _scanned(
+        _document(
+            [
+                [(50, "City |"), (200, "Porto")],
+                [(50, "Country"), (200, "Portugal")],
+                [(50, "Population"), (200, "230,000")],
+                [(50, "Objectives | Create a joint roadmap")],
+                [(200, "for the port district")],
+            ]
+        )
+    )
+    rows = {row.field: row for row in label_rows(document)}
+    assert rows["objectives"].label == "Objectives"
+    assert rows["objectives"].cell_text(0) == "Create a joint roadmap for the port district"
+    assert rows["city"].cell_text(0) == "Porto"
+
+
+def test_a_label_alone_on_a_tall_ocr_line_still_opens_its_row() -> None:
+    # A slash makes the OCR line box of "Region/Province" tall: its gap above is measured in
+    # body type, not in that box's height.
+    document = _scanned(
+        _document(
+            [
+                [(50, "City"), (200, "Grudziadz"), (360, "Hannover")],
+                [(50, "Region/Province")],
+                [(200, "Kuyavia-Pomerania")],
+                [(50, "Country"), (200, "Poland")],
+                [(50, "Population"), (200, "95,000")],
+            ],
+            gap=4.5,
+        )
+    )
+    tall = [w for w in document.words if w.text == "Region/Province"]
+    for word in tall:
+        word.size = 2 * SIZE
+    rows = {row.field: row for row in label_rows(document)}
+    assert rows["province"].cell_text(0) == "Kuyavia-Pomerania"
+    assert rows["city"].cell_text(0) == "Grudziadz"
 
 
 def test_fewer_than_three_labelled_rows_are_no_table() -> None:

@@ -49,16 +49,29 @@ def interval_gaps(intervals: list[tuple[float, float]]) -> list[tuple[float, flo
     return gaps
 
 
+_RULE_MARKS = frozenset("|¦[]")
+
+
+def is_rule_mark(word: Word) -> bool:
+    """An OCR'd word made only of bar-like marks: a drawn vertical rule (a table's cell border)
+    read as text, not a word of the line."""
+    return word.source == "ocr" and bool(word.text) and set(word.text) <= _RULE_MARKS
+
+
 def split_at_gaps(line: TextLine, gap: float) -> list[TextLine]:
     """A line cut where its words leave a gap of at least ``gap`` points: table cells, or a
-    banner set on the title's baseline, share a line without sharing a phrase."""
-    runs: list[list[Word]] = [[line.words[0]]]
-    for word in line.words[1:]:
-        if word.x0 - runs[-1][-1].x1 >= gap:
+    banner set on the title's baseline, share a line without sharing a phrase. On a scan a
+    cell border read as "|" cuts the line too (however close the words), and is dropped."""
+    runs: list[list[Word]] = [[]]
+    for word in line.words:
+        if is_rule_mark(word):
+            runs.append([])
+        elif runs[-1] and word.x0 - runs[-1][-1].x1 >= gap:
             runs.append([word])
         else:
             runs[-1].append(word)
-    return [TextLine(run) for run in runs]
+    kept = [TextLine(run) for run in runs if run]
+    return kept or [line]
 
 
 def _fits_line(word: Word, line: list[Word]) -> bool:
