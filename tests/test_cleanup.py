@@ -12,6 +12,7 @@ from pipeline.reading.cleanup import (
     join_hyphenated,
     join_lines,
     normalize_unicode,
+    square_units,
     unfold_ligatures,
 )
 
@@ -57,6 +58,14 @@ def test_ocr_confusions_fixed_only_in_context() -> None:
     assert fix_ocr_confusions("the lts protocol") == "the lts protocol"
     assert fix_ocr_confusions("is l0cated in") == "is located in"
     assert fix_ocr_confusions("SDG9 and 2017") == "SDG9 and 2017"
+
+
+def test_a_misread_superscript_two_after_a_unit_is_squared_again() -> None:
+    assert square_units("on 11360 km?. The port") == "on 11360 km². The port"
+    assert square_units("Area: 640.2 km’") == "Area: 640.2 km²"
+    assert square_units("flats of 80 m?, each") == "flats of 80 m², each"
+    # Only after a number: a question stays a question.
+    assert square_units("How many km? Ask.") == "How many km? Ask."
 
 
 def test_stray_marks_dropped() -> None:

@@ -98,7 +98,14 @@ def fix_ocr_confusions(text: str) -> str:
         return candidate if _is_real(candidate) else word
 
     text = re.sub(r"\b(?=\w*[A-Za-z])(?=\w*[015])[A-Za-z015]{3,}\b", swap, text)
-    return re.sub(r"\b[l1](?=[A-Z]{2,}\b)", "I", text)  # "lUC", "1UC": an I among capitals
+    text = re.sub(r"\b[l1](?=[A-Z]{2,}\b)", "I", text)  # "lUC", "1UC": an I among capitals
+    return square_units(text)
+
+
+def square_units(text: str) -> str:
+    """A superscript two after a number's km or m, read by OCR as a mark ("km?", "km’"): the
+    small raised digit is what that mark stands for after a unit of length."""
+    return re.sub(r"(?<=\d)(\s?k?m)[?’'*°](?=[\s.,;:)]|$)", r"\1²", text)
 
 
 def drop_stray_marks(text: str) -> str:
