@@ -74,13 +74,30 @@ def split_at_gaps(line: TextLine, gap: float) -> list[TextLine]:
     return kept or [line]
 
 
+def _stacked(word: Word, other: Word) -> bool:
+    """Two OCR'd words of different Tesseract lines (the OCR gives a line's words one top and
+    bottom) whose horizontal spans share more than a third of the narrower one. Within one
+    Tesseract line a box may overlap its neighbour's (a misjudged width): that is no evidence."""
+    if (word.top, word.bottom) == (other.top, other.bottom):
+        return False
+    shared = min(word.x1, other.x1) - max(word.x0, other.x0)
+    return shared > 0.34 * min(word.x1 - word.x0, other.x1 - other.x0)
+
+
 def _fits_line(word: Word, line: list[Word]) -> bool:
     """A word belongs to a line whose vertical span holds its centre, unless its type is of
-    another size and it stands apart: small print set beside a large title is its own line."""
+    another size and it stands apart: small print set beside a large title is its own line.
+
+    An OCR'd word that stands over or under a word of the line is on another line, whatever
+    the boxes say: when Tesseract takes two lines for one, their common box is tall enough to
+    swallow the next line, whose words would be spliced in between.
+    """
     centre = (word.top + word.bottom) / 2
     top = statistics.median(w.top for w in line)
     bottom = statistics.median(w.bottom for w in line)
     if not top - 0.5 <= centre <= bottom + 0.5:
+        return False
+    if word.source == "ocr" and any(_stacked(word, w) for w in line):
         return False
     size = statistics.median(w.size for w in line)
     if not (size and word.size) or max(size, word.size) < 1.6 * min(size, word.size):

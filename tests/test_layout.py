@@ -1,0 +1,46 @@
+"""Words → lines on hand-made OCR words: what Tesseract's line boxes do and do not prove."""
+
+from __future__ import annotations
+
+from pipeline.reading.document import TextLine, Word
+from pipeline.reading.layout import group_lines, split_at_gaps
+
+
+def _ocr(text: str, x0: float, x1: float, top: float, bottom: float) -> Word:
+    return Word(text, x0, top, x1, bottom, 1, 10.0, False, "ocr", 95)
+
+
+def test_a_tall_ocr_line_does_not_swallow_the_line_under_it() -> None:
+    # Tesseract took two lines for one: its box (and so each word's) reaches into the next.
+    first = [
+        _ocr("Jing'an", 60, 95, 254, 278),
+        _ocr("is", 99, 107, 254, 278),
+        _ocr("a", 111, 116, 254, 278),
+        _ocr("city.", 120, 142, 254, 278),
+    ]
+    second = [_ocr("development", 60, 118, 268, 278), _ocr("plan.", 122, 145, 268, 278)]
+    lines = group_lines(first + second)
+    assert [line.text for line in lines] == ["Jing'an is a city.", "development plan."]
+
+
+def test_overlapping_boxes_of_one_tesseract_line_stay_one_line() -> None:
+    # A word box drawn too wide overlaps its neighbour; both have the line's own box.
+    words = [
+        _ocr("Funded", 343, 370, 83, 94),
+        _ocr("by", 374, 383, 83, 94),
+        _ocr("European", 401, 464, 83, 94),
+        _ocr("Union", 441, 464, 83, 94),
+    ]
+    assert [line.text for line in group_lines(words)] == ["Funded by European Union"]
+
+
+def test_a_cell_border_read_as_a_bar_splits_the_line_and_is_dropped() -> None:
+    line = TextLine(
+        [
+            _ocr("Objectives", 50, 100, 100, 110),
+            _ocr("|", 103, 105, 100, 110),
+            _ocr("Create", 108, 140, 100, 110),
+            _ocr("a", 143, 148, 100, 110),
+        ]
+    )
+    assert [run.text for run in split_at_gaps(line, 20)] == ["Objectives", "Create a"]
