@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.reading.document import TextLine, Word
-from pipeline.reading.layout import group_lines, split_at_gaps
+from pipeline.reading.layout import group_lines, join_split_words, split_at_gaps
 
 
 def _ocr(text: str, x0: float, x1: float, top: float, bottom: float) -> Word:
@@ -44,3 +44,18 @@ def test_a_cell_border_read_as_a_bar_splits_the_line_and_is_dropped() -> None:
         ]
     )
     assert [run.text for run in split_at_gaps(line, 20)] == ["Objectives", "Create a"]
+
+
+def test_pieces_of_a_large_word_are_joined_when_the_document_spells_it_whole() -> None:
+    # Tesseract cut a title set in large type; a space would be wider than these gaps.
+    title = [
+        _ocr("Ponteved", 74, 177, 64, 88),
+        _ocr("ra", 180, 201, 64, 88),
+        _ocr("City", 226, 270, 64, 88),
+        _ocr("Profi", 279, 330, 64, 88),
+        _ocr("le", 333, 350, 64, 88),
+    ]
+    tight = [_ocr("in", 60, 70, 120, 130), _ocr("to", 71, 81, 120, 130)]
+    known = frozenset({"pontevedra", "profile", "into"})
+    texts = [w.text for w in join_split_words(title + tight, known)]
+    assert texts == ["Pontevedra", "City", "Profile", "in", "to"]  # two words stay two words

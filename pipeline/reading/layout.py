@@ -14,6 +14,7 @@ import itertools
 import statistics
 from dataclasses import dataclass
 
+from pipeline.reading.cleanup import REAL_WORD_ZIPF, zipf
 from pipeline.reading.document import Block, Region, TextLine, Word
 
 SIDEBAR_MAX_SHARE = 0.34  # a column this narrow (share of the page width) at an edge is a sidebar
@@ -72,6 +73,95 @@ def split_at_gaps(line: TextLine, gap: float) -> list[TextLine]:
             runs[-1].append(word)
     kept = [TextLine(run) for run in runs if run]
     return kept or [line]
+
+
+_EDGE_MARKS = ".,;:!?()[]\"'“”‘’"
+SPLIT_GAP = 0.35  # a gap under this share of a letter's width is inside a word, not a space
+
+
+def _core(text: str) -> str:
+    return text.strip(_EDGE_MARKS).lower()
+
+
+def _is_word(text: str) -> bool:
+    core = _core(text)
+    return len(core) > 1 and zipf(core) >= REAL_WORD_ZIPF
+
+
+def _letter_width(word: Word) -> float:
+    return (word.x1 - word.x0) / max(len(word.text), 1)
+
+
+def _split_runs(line: list[Word]) -> list[list[Word]]:
+    """Neighbours of one Tesseract line, left to right, grouped where the gap between them is
+    narrower than a space would be."""
+    runs: list[list[Word]] = []
+    for word in line:
+        last = runs[-1][-1] if runs else None
+        narrow = last is not None and word.x0 - last.x1 < SPLIT_GAP * max(
+            _letter_width(last), _letter_width(word)
+        )
+        if narrow:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return runs
+
+
+def _joined(pieces: list[Word]) -> Word:
+    first, last = pieces[0], pieces[-1]
+    return Word(
+        "".join(w.text for w in pieces),
+        first.x0,
+        first.top,
+        last.x1,
+        first.bottom,
+        first.page,
+        first.size,
+        first.bold,
+        first.source,
+        min((w.conf for w in pieces if w.conf is not None), default=None),
+    )
+
+
+def _word_groups(run: list[Word], known: frozenset[str]) -> list[list[Word]]:
+    """The longest stretches of a run that spell a word the document writes whole; a stretch
+    whose pieces are all common words already is left apart ("in" "to")."""
+    groups: list[list[Word]] = []
+    i = 0
+    while i < len(run):
+        for j in range(len(run), i + 1, -1):
+            pieces = run[i:j]
+            whole = _core("".join(w.text for w in pieces))
+            if whole in known and not all(_is_word(w.text) for w in pieces):
+                groups.append(pieces)
+                i = j
+                break
+        else:
+            groups.append([run[i]])
+            i += 1
+    return groups
+
+
+def join_split_words(words: list[Word], known: frozenset[str]) -> list[Word]:
+    """OCR'd words rejoined where Tesseract cut one word of large or spaced type into pieces
+    ("Ponteved" "ra", "F" "U" "LDA"): the pieces stand closer than a space and together spell
+    a word the document writes whole elsewhere (``known``)."""
+    lines: dict[tuple[int, float, float], list[Word]] = {}
+    for word in words:
+        if word.source == "ocr" and word.text:
+            lines.setdefault((word.page, word.top, word.bottom), []).append(word)
+    replaced: dict[int, Word | None] = {}
+    for line in lines.values():
+        for run in _split_runs(sorted(line, key=lambda w: w.x0)):
+            for group in _word_groups(run, known) if len(run) > 1 else []:
+                if len(group) > 1:
+                    replaced[id(group[0])] = _joined(group)
+                    replaced.update((id(w), None) for w in group[1:])
+    if not replaced:
+        return words
+    kept = (replaced.get(id(w), w) for w in words)
+    return [w for w in kept if w is not None]
 
 
 def _stacked(word: Word, other: Word) -> bool:

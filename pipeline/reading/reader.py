@@ -20,7 +20,7 @@ from pipeline.base.settings import Settings
 from pipeline.base.timing import stage
 from pipeline.reading.cleanup import clean_lines, vocabulary
 from pipeline.reading.document import Block, Document, Page, Word
-from pipeline.reading.layout import blocks_in_order, body_size, group_lines
+from pipeline.reading.layout import blocks_in_order, body_size, group_lines, join_split_words
 from pipeline.reading.notes import library_notes
 from pipeline.reading.ocr import OcrResult, ocr_image, orientation
 from pipeline.reading.raster import PageImages, Raster
@@ -337,6 +337,10 @@ def _ocr_warnings(number: int, result: OcrResult, settings: Settings) -> list[st
 
 def lay_out(document: Document) -> None:
     """Blocks in reading order for every page, with their text cleaned."""
+    if document.ocr_pages:
+        spelled = vocabulary(w.text for w in document.words)
+        for page in document.pages:
+            page.words = join_split_words(page.words, spelled)
     size = body_size(document.words)
     for page in document.pages:
         in_tables = {id(w) for t in page.tables for w in words_in(page.words, t.bbox)}
