@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.reading.document import TextLine, Word
-from pipeline.reading.layout import group_lines, join_split_words, split_at_gaps
+from pipeline.reading.layout import blocks_in_order, group_lines, join_split_words, split_at_gaps
 
 
 def _ocr(text: str, x0: float, x1: float, top: float, bottom: float) -> Word:
@@ -59,3 +59,22 @@ def test_pieces_of_a_large_word_are_joined_when_the_document_spells_it_whole() -
     known = frozenset({"pontevedra", "profile", "into"})
     texts = [w.text for w in join_split_words(title + tight, known)]
     assert texts == ["Pontevedra", "City", "Profile", "in", "to"]  # two words stay two words
+
+
+def test_a_scanned_paragraph_line_read_larger_does_not_split_its_paragraph() -> None:
+    def line(text: str, top: float, size: float) -> list[Word]:
+        words, x = [], 60.0
+        for token in text.split():
+            words.append(Word(token, x, top, x + 6 * len(token), top + 11, 1, size, False, "ocr"))
+            x += 6 * len(token) + 3
+        return words
+
+    words = (
+        line("Disaster risk reduction. The city", 546, 11.8)
+        + line("hopes to connect its clusters active", 560, 14.4)  # letters without ascenders
+        + line("in disaster risk reduction with partners.", 574, 12.0)
+        + [w for i in range(30) for w in line("filler body text of the page", 600 + 14 * i, 11.8)]
+    )
+    blocks = blocks_in_order(words, 1, 595, 842)
+    assert blocks[0].lines[1].text == "hopes to connect its clusters active"
+    assert len(blocks[0].lines) == 3

@@ -328,7 +328,27 @@ def _split_headings(
             runs[-1].append(line)
         else:
             runs.append([line])
-    return [("heading" if _is_heading(run, layout) else "paragraph", run) for run in runs]
+    tagged = [("heading" if _is_heading(run, layout) else "paragraph", run) for run in runs]
+    return _rejoin_scanned_paragraphs(tagged)
+
+
+def _rejoin_scanned_paragraphs(
+    tagged: list[tuple[str, list[TextLine]]],
+) -> list[tuple[str, list[TextLine]]]:
+    """Neighbouring paragraph runs of OCR'd lines made one again: the type size of an OCR'd
+    line wavers with the letters it holds ("its", "to" have no ascender it knows), so a size
+    change that does not make a heading is no break in a scan."""
+    out: list[tuple[str, list[TextLine]]] = []
+    for kind, run in tagged:
+        if out and kind == out[-1][0] == "paragraph" and _scanned(run) and _scanned(out[-1][1]):
+            out[-1][1].extend(run)
+        else:
+            out.append((kind, run))
+    return out
+
+
+def _scanned(lines: list[TextLine]) -> bool:
+    return all(w.source == "ocr" for line in lines for w in line.words)
 
 
 def body_size(words: list[Word]) -> float:
