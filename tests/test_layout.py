@@ -78,3 +78,18 @@ def test_a_scanned_paragraph_line_read_larger_does_not_split_its_paragraph() -> 
     blocks = blocks_in_order(words, 1, 595, 842)
     assert blocks[0].lines[1].text == "hopes to connect its clusters active"
     assert len(blocks[0].lines) == 3
+
+
+def test_a_short_scanned_block_in_capitals_is_a_heading() -> None:
+    def line(text: str, top: float) -> list[Word]:
+        words, x = [], 50.0
+        for token in text.split():
+            words.append(Word(token, x, top, x + 6 * len(token), top + 8, 1, 9.9, False, "ocr"))
+            x += 6 * len(token) + 3
+        return words
+
+    words = line("MAIN THEMATIC", 128) + line("INTERESTS", 140)
+    words += [w for i in range(6) for w in line("Electric Mobility and more", 170 + 20 * i)]
+    blocks = blocks_in_order(words, 1, 595, 842)
+    assert (blocks[0].kind, blocks[0].lines[0].text) == ("heading", "MAIN THEMATIC")
+    assert all(b.kind == "paragraph" for b in blocks[1:])

@@ -314,7 +314,14 @@ def _is_heading(line_group: list[TextLine], layout: Layout) -> bool:
         return False
     size = max(_typical_size(line) for line in line_group)
     larger = size >= layout.body_size * 1.2
-    return larger or all(line.bold for line in line_group)
+    return larger or all(line.bold for line in line_group) or _scanned_capitals(line_group, text)
+
+
+def _scanned_capitals(line_group: list[TextLine], text: str) -> bool:
+    """A short scanned block in capitals: OCR tells no bold, and capitals set apart are how a
+    heading of body size shows on a scan."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters) and _scanned(line_group)
 
 
 def _split_headings(
