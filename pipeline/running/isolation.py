@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import resource
@@ -153,6 +154,11 @@ def _loop(conn: Connection, settings: Settings) -> None:
     budget_mb = settings.doc_memory_mb
     try:
         warm_up(settings)
+        # The warm models are millions of objects that live as long as the worker: kept out
+        # of the collector's full passes, which a page's tens of thousands of new objects
+        # would otherwise set off again and again while a page is read.
+        gc.collect()
+        gc.freeze()
         limit = _cap_memory(budget_mb)
         _release_memory()
         recycle_at = _resident() + min(GROWTH_MB, budget_mb // 2) * 1024 * 1024
