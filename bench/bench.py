@@ -1,17 +1,17 @@
 """Benchmark `citydocs run` against the OCR and pdfplumber floors, and its growth with size.
 
-    python bench/bench.py [--n 20] [--sizes 100,1000] [--dask] [--no-append]
+    python bench/bench.py [--n 20] [--digital-n 60] [--sizes 100,1000] [--dask] [--no-append]
 
-Like with like: scanned and born-digital documents are run through `citydocs run` in folders
-of their own, and each floor runs one process per core on the same pages, timed by the wall
-clock: bare `tesseract` on the very pixels citydocs hands Tesseract first (the page's own
-image, or its render at the configured dpi), and pdfplumber's `extract_words` on the
-born-digital files. citydocs' fixed start-up (Prefect, worker warm-up), measured by a run of
-one document, is taken out of its wall time. Then mixed corpora of each size in `--sizes`
-(the generated corpus when the `corpus` package is present, else copies of the samples) go
-through `citydocs run`, and through `citydocs run --dask local` with `--dask`, for the growth
-table: wall time per document, the slope between sizes and the peak memory of the process
-tree. Prints the tables and appends them, with the machine, to bench/results.md.
+Like with like: scanned and born-digital documents go through `citydocs run` in folders of
+their own, N of them and then 2N (the same pages again), and each floor runs on the same files,
+one process per core, as a command timed by the wall clock: bare `tesseract` on the very pixels
+citydocs hands Tesseract first (the page's own image, or its render at the configured dpi), and
+pdfplumber's `extract_words` on the born-digital files. The added wall time per added page is
+compared, so neither side's start-up is estimated or subtracted. Then mixed corpora of each size
+in `--sizes` (the generated corpus when the `corpus` package is present, else copies of the
+samples) go through `citydocs run`, and through `citydocs run --dask local` with `--dask`, for
+the growth table: wall time per document, the slope between sizes and the peak memory of the
+process tree. Prints the tables and appends them, with the machine, to bench/results.md.
 """
 
 from __future__ import annotations
@@ -115,9 +115,18 @@ def run_citydocs(corpus: Path, out: Path, dask: bool = False) -> dict:
     return {"wall_s": wall, "index": index, "peak_mb": peak / 1048576}
 
 
-def ocr_floor(scanned: list[Path], work: Path) -> tuple[float, int]:
-    """Bare tesseract on the pixels citydocs reads first, one process per core: wall, pages."""
+def _pages(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        with pdfplumber.open(path) as pdf:
+            total += len(pdf.pages)
+    return total
+
+
+def ocr_images(scanned: list[Path], work: Path) -> list[Path]:
+    """The pixels citydocs hands Tesseract first, one image per page it OCRs."""
     settings = get_settings()
+    work.mkdir(parents=True, exist_ok=True)
     images = []
     for path in scanned:
         with pdfplumber.open(path) as pdf:
@@ -130,6 +139,11 @@ def ocr_floor(scanned: list[Path], work: Path) -> tuple[float, int]:
                         images.append(target)
             finally:
                 pages.close()
+    return images
+
+
+def ocr_floor(images: list[Path]) -> float:
+    """Bare tesseract on the images, one process per core: wall seconds."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
     def one(image: Path) -> None:
@@ -143,7 +157,7 @@ def ocr_floor(scanned: list[Path], work: Path) -> tuple[float, int]:
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=CORES) as pool:
         list(pool.map(one, images))
-    return time.perf_counter() - start, len(images)
+    return time.perf_counter() - start
 
 
 def _words_of(path: Path) -> int:
@@ -153,41 +167,73 @@ def _words_of(path: Path) -> int:
         return len(pdf.pages)
 
 
-def plumber_floor(digital: list[Path]) -> tuple[float, int]:
-    """pdfplumber's extract_words on every page, one process per core: wall, pages."""
+def words_floor_main(folder: Path) -> None:
+    """pdfplumber's extract_words on every page of the folder's PDFs, one process per core
+    (what ``--words-floor`` runs, in a process of its own like ``citydocs run``)."""
     with ProcessPoolExecutor(max_workers=CORES) as pool:
-        list(pool.map(_words_of, digital[:CORES]))  # start and warm the processes first
-        start = time.perf_counter()
-        pages = sum(pool.map(_words_of, digital))
-        return time.perf_counter() - start, pages
+        list(pool.map(_words_of, sorted(folder.glob("*.pdf")), chunksize=1))
 
 
-def measure_kinds(n: int, work: Path) -> dict:
-    """citydocs against the floors, scanned and born-digital apart, start-up taken out."""
-    scanned_pool, digital_pool = _samples(work)
-    scanned = _copies(scanned_pool, n, work / "scanned", "scan")
-    digital = _copies(digital_pool, n, work / "digital", "digital")
-    one = _copies(digital_pool, 1, work / "one", "one")
-    first = run_citydocs(one[0].parent, work / "out-one")
-    startup = first["wall_s"] - sum(r["seconds"] for r in first["index"])
-    scan_run = run_citydocs(scanned[0].parent, work / "out-scanned")
-    digital_run = run_citydocs(digital[0].parent, work / "out-digital")
-    floor_work = work / "ocr-floor"
-    floor_work.mkdir()
-    ocr_s, ocr_pages = ocr_floor(scanned, floor_work)
-    plumber_s, digital_pages = plumber_floor(digital)
-    stages = {s: sum(r.get("stages", {}).get(s, 0.0) for r in digital_run["index"]) for s in STAGES}
+def plumber_floor(folder: Path) -> float:
+    """Wall seconds of ``words_floor_main`` as a command: its start-up included, as
+    citydocs' is; the difference of two sizes takes both out."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, __file__, "--words-floor", str(folder)], check=True, capture_output=True
+    )
+    return time.perf_counter() - start
+
+
+def _stage_seconds(index: list[dict]) -> dict[str, float]:
+    return {s: sum(r.get("stages", {}).get(s, 0.0) for r in index) for s in STAGES}
+
+
+def measure_kind(pool: list[Path], n: int, work: Path, tag: str) -> dict:
+    """citydocs and its floor on ``n`` and on ``2n`` copies of the pool: the added wall time
+    per added page on both sides, so that neither side's start-up is guessed."""
+    sizes = {}
+    for count in (n, 2 * n):
+        files = _copies(pool, count, work / f"{tag}-{count}", tag)
+        run = run_citydocs(files[0].parent, work / f"out-{tag}-{count}")
+        if tag == "scan":
+            floor_s = ocr_floor(ocr_images(files, work / f"images-{count}"))
+        else:
+            floor_s = plumber_floor(files[0].parent)
+        sizes[count] = {
+            "pages": _pages(files),
+            "docs": count,
+            "wall_s": run["wall_s"],
+            "floor_s": floor_s,
+            "index": run["index"],
+        }
+    small, large = sizes[n], sizes[2 * n]
+    pages = large["pages"] - small["pages"]
+    docs = large["docs"] - small["docs"]
+    task_s = sum(r["seconds"] for r in large["index"]) - sum(r["seconds"] for r in small["index"])
+    stages_large, stages_small = _stage_seconds(large["index"]), _stage_seconds(small["index"])
+    added_stages = {s: stages_large[s] - stages_small[s] for s in STAGES}
     return {
         "n": n,
-        "startup_s": startup,
-        "scan_s": scan_run["wall_s"] - startup,
-        "ocr_s": ocr_s,
-        "scan_pages": ocr_pages,
-        "digital_s": digital_run["wall_s"] - startup,
-        "plumber_s": plumber_s,
-        "digital_pages": digital_pages,
-        "failed": sum(r["status"] != "ok" for r in scan_run["index"] + digital_run["index"]),
-        "stages_ms_per_page": {s: 1000 * v / digital_pages for s, v in stages.items()},
+        "pages": (small["pages"], large["pages"]),
+        "walls": (small["wall_s"], large["wall_s"]),
+        "floors": (small["floor_s"], large["floor_s"]),
+        "citydocs_s_per_page": (large["wall_s"] - small["wall_s"]) / pages,
+        "floor_s_per_page": (large["floor_s"] - small["floor_s"]) / pages,
+        "failed": sum(r["status"] != "ok" for r in small["index"] + large["index"]),
+        "stages_ms_per_page": {s: 1000 * stages_large[s] / large["pages"] for s in STAGES},
+        # Per added document: a task's own time beyond its stages (handing the file to the
+        # worker and back), and the run's time beyond its tasks (Prefect: submission, states).
+        "handover_ms": 1000 * (task_s - sum(added_stages.values())) / docs,
+        "orchestration_ms": 1000 * ((large["wall_s"] - small["wall_s"]) * CORES - task_s) / docs,
+    }
+
+
+def measure_kinds(n: int, digital_n: int, work: Path) -> dict:
+    """Scanned and born-digital apart, each against its floor."""
+    scanned_pool, digital_pool = _samples(work)
+    return {
+        "scanned": measure_kind(scanned_pool, n, work, "scan"),
+        "digital": measure_kind(digital_pool, digital_n, work, "digital"),
     }
 
 
@@ -209,31 +255,49 @@ def measure_growth(sizes: list[int], work: Path, dask: bool) -> list[dict]:
     return rows
 
 
+def _kind_row(label: str, k: dict, speed: bool) -> str:
+    citydocs, floor = k["citydocs_s_per_page"], k["floor_s_per_page"]
+    ratio = (
+        f"{floor / citydocs:.2f}× the floor's speed"
+        if speed
+        else f"{citydocs / floor:.2f}× the floor's time"
+    )
+    return (
+        f"| {label}: {k['pages'][0]} → {k['pages'][1]} pages ({k['n']} → {2 * k['n']} docs) | "
+        f"{k['walls'][0]:.1f} → {k['walls'][1]:.1f} s: {1000 * citydocs:.0f} | "
+        f"{k['floors'][0]:.1f} → {k['floors'][1]:.1f} s: {1000 * floor:.0f} | {ratio} |"
+    )
+
+
 def render(kinds: dict, growth: list[dict], note: str) -> str:
-    k = kinds
-    scan_ratio = k["scan_s"] / k["ocr_s"]
-    digital_ratio = k["plumber_s"] / k["digital_s"]  # pages per second: citydocs ÷ floor
+    scanned, digital = kinds["scanned"], kinds["digital"]
     lines = [
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.node()} · {CORES} cores · "
-        f"{platform.python_version()} · N={k['n']}",
+        f"{platform.python_version()} · N={scanned['n']} scanned, {digital['n']} born-digital",
         "",
         *([note, ""] if note else []),
-        "Wall time, one process per core on both sides, citydocs' start-up "
-        f"({k['startup_s']:.1f} s, from a run of one document) taken out.",
+        "Each side runs as a command, one process per core, timed by the wall clock, on N and "
+        "on 2N documents (the same pages); the added wall time per added page is compared, so "
+        "neither side's start-up is estimated. Floors: bare `tesseract` on the pixels citydocs "
+        "hands Tesseract first; pdfplumber's `extract_words` on the same born-digital files.",
         "",
-        "| measure | citydocs (s) | floor (s) | ratio |",
+        "| measure | citydocs wall N → 2N: ms per added page | floor wall N → 2N: ms per "
+        "added page | ratio |",
         "|---|---|---|---|",
-        f"| scanned: {k['scan_pages']} pages | {k['scan_s']:.1f} | {k['ocr_s']:.1f} (tesseract "
-        f"CLI, same pixels) | {scan_ratio:.2f}× the floor's time |",
-        f"| born-digital: {k['digital_pages']} pages | {k['digital_s']:.1f} | "
-        f"{k['plumber_s']:.1f} (extract_words) | {digital_ratio:.2f}× the floor's speed |",
+        _kind_row("scanned", scanned, speed=False),
+        _kind_row("born-digital", digital, speed=True),
         "",
-        "| born-digital stage | ms per page (one worker) |",
+        "| born-digital stage | ms per page (one worker, 2N run) |",
         "|---|---|",
-        *[f"| {s} | {ms:.1f} |" for s, ms in k["stages_ms_per_page"].items()],
+        *[f"| {s} | {ms:.1f} |" for s, ms in digital["stages_ms_per_page"].items()],
+        "",
+        "Per added born-digital document, beyond its stages: handing it to the worker process "
+        f"and back {digital['handover_ms']:.0f} ms; the run's wall time × cores beyond its "
+        f"tasks' own (Prefect's submission and state records, idle cores) "
+        f"{digital['orchestration_ms']:.0f} ms.",
         "",
         "| runner | documents | failed | wall (s) | per document (s) | added per added "
-        "document (s) | peak memory (MB) |",
+        "document (s) | peak memory of the process tree (MB) |",
         "|---|---|---|---|---|---|---|",
         *growth_rows(growth),
         "",
@@ -261,7 +325,11 @@ def growth_rows(rows: list[dict]) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=20, help="scanned and born-digital documents each")
+    parser.add_argument("--n", type=int, default=20, help="scanned documents (N; then 2N)")
+    parser.add_argument(
+        "--digital-n", type=int, default=60, help="born-digital documents (N; then 2N)"
+    )
+    parser.add_argument("--words-floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
         "--sizes", default="100,1000", help="mixed corpus sizes for the growth table"
     )
@@ -269,10 +337,13 @@ def main() -> int:
     parser.add_argument("--note", default="", help="a line printed under the heading")
     parser.add_argument("--no-append", action="store_true", help="do not append to results.md")
     args = parser.parse_args()
+    if args.words_floor:
+        words_floor_main(args.words_floor)
+        return 0
     sizes = sorted({int(s) for s in args.sizes.split(",") if s})
     work = Path(tempfile.mkdtemp(prefix="citydocs-bench-"))
     try:
-        kinds = measure_kinds(args.n, work)
+        kinds = measure_kinds(args.n, args.digital_n, work)
         table = render(kinds, measure_growth(sizes, work, args.dask), args.note)
         print(table)
         if not args.no_append:

@@ -29,7 +29,7 @@ from pipeline.base.request import Request
 from pipeline.base.settings import Settings, get_settings
 from pipeline.running import isolation
 from pipeline.running.extract import as_failure, failure_report
-from pipeline.running.outcome import Outcome
+from pipeline.running.outcome import AnyRecord, Outcome
 from pipeline.running.output import (
     INDEX,
     report_path,
@@ -48,7 +48,7 @@ __all__ = ["INDEX", "extract_folder", "extract_pdf"]
 # a callback holding a live display cannot be pickled.
 progress_log = logging.getLogger("citydocs.progress")
 # What a cached task result is: a change of it must not serve results of the old shape.
-RESULT_FORMAT = "outcome-1"
+RESULT_FORMAT = "outcome-2"
 
 
 def _cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str | None:
@@ -95,7 +95,8 @@ def extract_pdf(
     settings = get_settings()
     request = Request.of(Path(path), settings, sha256=sha256)
     folder = Path(out_dir)
-    return process_file(request, folder, folder / record_name, settings)
+    # Slim: Prefect keeps every task's result in memory for the length of the run.
+    return process_file(request, folder, folder / record_name, settings).slim()
 
 
 def task_failed(path: Path, sha256: str | None, out_dir: Path, exc: Exception) -> Outcome:
@@ -105,19 +106,32 @@ def task_failed(path: Path, sha256: str | None, out_dir: Path, exc: Exception) -
     return Outcome(file=path.name, sha256=sha256, failure=report, written=written)
 
 
+VANISHED = (
+    "the record of the same content, written earlier in this run, is gone or damaged; run again"
+)
+
+
+def _record_at(path: Path | None, sha256: str | None) -> AnyRecord | None:
+    return valid_record(path, sha256) if path is not None else None
+
+
 def as_input(outcome: Outcome, item: Planned, folder: Path) -> Outcome:
     """A cached outcome made this input's own: the cache is keyed by content, so two inputs
     with the same bytes share one entry, which names whichever of them was extracted first.
     The work is shared; the answer, its file and its index line are per input name."""
     if outcome.file == item.path.name:
         return outcome
-    if outcome.record is not None:
-        source = outcome.record.source.model_copy(update={"file_name": item.path.name})
-        record = outcome.record.model_copy(update={"source": source})
+    if outcome.failure is None:
+        # The task keeps no record in memory (``Outcome.slim``): it is read back from its file.
+        kept = outcome.record or _record_at(outcome.written, item.sha256)
+        if kept is None:
+            return task_failed(item.path, item.sha256, folder, RuntimeError(VANISHED))
+        source = kept.source.model_copy(update={"file_name": item.path.name})
+        record = kept.model_copy(update={"source": source})
         target = folder / item.record_name
         if valid_record(target, item.sha256) is None:
             write_json_atomic(target, record)
-        return replace(outcome, file=item.path.name, record=record, written=target)
+        return replace(outcome, file=item.path.name, record=record, written=target).slim()
     assert outcome.failure is not None
     failure = outcome.failure.model_copy(update={"file_name": item.path.name})
     target = report_path(folder, item.path.name)

@@ -15,6 +15,7 @@ from app import cli
 from app.cli import app
 from flows.batch import INDEX, extract_folder
 from models import RecordAdapter
+from pipeline.running.outcome import Outcome
 from pipeline.running.output import write_json_atomic
 
 pytestmark = pytest.mark.slow
@@ -123,3 +124,17 @@ def test_written_files_are_readable_like_the_rest_of_the_output(tmp_path: Path) 
     os.umask(umask)
     path = write_json_atomic(tmp_path / "record.json", {"a": 1})
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_slim_outcome_keeps_what_the_run_shows_without_the_record(records: dict) -> None:
+    record = records["lisbon_ucap"]
+    full = Outcome(file="lisbon_ucap.pdf", sha256=record.source.sha256, record=record)
+    slim = full.slim()
+    assert slim.record is None and slim.ok
+    assert (slim.doc_type, slim.pages, slim.ocr_pages, slim.fields_filled) == (
+        full.doc_type,
+        full.pages,
+        full.ocr_pages,
+        full.fields_filled,
+    )
+    assert slim.fields_filled > 0 and slim.index_line() == full.index_line()

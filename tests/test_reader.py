@@ -6,6 +6,7 @@ import difflib
 import re
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pdfplumber
 import pikepdf
@@ -17,7 +18,8 @@ from reportlab.pdfgen.canvas import Canvas
 from pipeline.base.request import Request
 from pipeline.base.settings import get_settings
 from pipeline.reading.document import Document
-from pipeline.reading.reader import read_pdf
+from pipeline.reading.objects import parse_objects
+from pipeline.reading.reader import ocr_reason, read_pdf
 from samples import make_samples
 
 
@@ -206,3 +208,34 @@ def test_small_print_is_read_again_at_the_higher_resolution(tmp_path: Path) -> N
     read = Counter(_words(" ".join(w.text for w in page.words)))
     expected = Counter(_words(text) * 30)
     assert sum((read & expected).values()) / sum(expected.values()) >= 0.95
+
+
+def _fake_page(text: str, images: int = 0, curves: int = 0) -> SimpleNamespace:
+    """What ``ocr_reason`` looks at on a pdfplumber page, made by hand."""
+    return SimpleNamespace(
+        chars=[{"text": c} for c in text],
+        images=[{}] * images,
+        curves=[{}] * curves,
+        width=612,
+        height=792,
+    )
+
+
+def test_a_page_of_a_few_words_and_nothing_else_keeps_its_text() -> None:
+    # The last lines of a document run over onto a page: OCR could only read them back.
+    assert ocr_reason(_fake_page("district.Page 2"), get_settings()) is None
+
+
+@pytest.mark.parametrize("drawn", [{"images": 1}, {"curves": 3}])
+def test_a_few_words_over_an_image_or_drawing_are_ocrd(drawn: dict[str, int]) -> None:
+    reason = ocr_reason(_fake_page("Page 2", **drawn), get_settings())
+    assert reason == "only 5 characters of text on the page"
+
+
+@pytest.mark.parametrize("stem", ["zhengzhou_ucap", "zhengzhou_profile", "lisbon_ucap"])
+def test_the_lean_parse_builds_pdfplumbers_own_objects(sample_dir: Path, stem: str) -> None:
+    with pdfplumber.open(sample_dir / f"{stem}.pdf") as pdf:
+        for page in pdf.pages:
+            lean = parse_objects(page)
+            assert lean == page.parse_objects()
+            assert lean["char"]

@@ -22,6 +22,7 @@ from pipeline.reading.cleanup import clean_lines, vocabulary
 from pipeline.reading.document import Block, Document, Page, Word
 from pipeline.reading.layout import blocks_in_order, body_size, group_lines, join_split_words
 from pipeline.reading.notes import library_notes
+from pipeline.reading.objects import parse_once
 from pipeline.reading.ocr import OcrResult, ocr_image, orientation
 from pipeline.reading.raster import PageImages, Raster
 from pipeline.reading.rulings import ruled_tables, words_in
@@ -83,7 +84,12 @@ def text_words(plumber_page, page: int) -> list[Word]:
 
 
 def ocr_reason(plumber_page, settings: Settings) -> str | None:
-    """Why this page needs OCR, or None when its text layer is usable."""
+    """Why this page needs OCR, or None when its text layer is usable.
+
+    Little text is a reason only on a page that draws something else (an image, or curves
+    that may be outlined type): on a page of nothing but that text, such as the last lines of
+    a document run over, the pixels hold no word the text layer lacks.
+    """
     chars = [c["text"] for c in plumber_page.chars if c["text"].strip()]
     bad = sum(1 for c in chars if c.startswith(BAD_GLYPHS))
     usable = len(chars) - bad
@@ -92,7 +98,10 @@ def ocr_reason(plumber_page, settings: Settings) -> str | None:
         return "no text layer"
     if bad / len(chars) > settings.max_bad_glyph_share:
         return f"{bad} of {len(chars)} glyphs cannot be mapped to text"
-    if usable < settings.min_chars_per_page or usable / max(area, 1e-6) < settings.min_char_density:
+    thin = (
+        usable < settings.min_chars_per_page or usable / max(area, 1e-6) < settings.min_char_density
+    )
+    if thin and (plumber_page.images or plumber_page.curves):
         return f"only {usable} characters of text on the page"
     return None
 
@@ -262,9 +271,6 @@ def _read_pages(request: Request, settings: Settings, warnings: list[str]) -> li
     plumber_pages = _page_list(pdf, path)
     pages: list[Page] = []
     images: PageImages | None = None
-    """Read every page of a PDF into words, clean blocks in reading order and table candidates."""
-    path = request.path
-    preflight(path, settings)
     with pdf:
         count = len(plumber_pages)
         if count == 0:
@@ -284,7 +290,8 @@ def _read_pages(request: Request, settings: Settings, warnings: list[str]) -> li
             for index, plumber_page in enumerate(plumber_pages):
                 number = index + 1
                 try:
-                    with stage("read"):  # the first look at .chars is what parses the page
+                    with stage("read"):  # words, rulings and images: one parse, kept
+                        parse_once(plumber_page)
                         reason = ocr_reason(plumber_page, settings)
                     if reason is None:
                         with stage("read"):

@@ -19,6 +19,8 @@ Workers are shared by the threads of a process (``WorkerPool``), at most ``max_w
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import multiprocessing
 import os
 import resource
@@ -45,6 +47,10 @@ POLL_S = 0.25  # how often the parent looks at a busy worker's memory
 NEAR_CAP = 0.9  # share of its address-space cap above which a worker's death is memory's
 OUT_OF_MEMORY = 75  # a worker's exit code when an allocation failed outside a document's guard
 CRASHED = 76  # its exit code when anything else escaped its loop
+# A worker whose resident size, between documents, has grown this far beyond its warm size is
+# replaced: native caches and a fragmented heap grow with every document read, and a run of
+# thousands must hold the same memory at its end as at its start.
+GROWTH_MB = 128
 
 
 @dataclass
@@ -104,6 +110,13 @@ def _peak_resident() -> int:
     return 0
 
 
+def _release_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc keeps them otherwise, after a
+    scanned page's pixels), so that the resident size says what the worker still holds."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def _cap_memory(budget_mb: int) -> int:
     """Limit the address space to what the warm worker holds plus the budget; returns the
     limit."""
@@ -141,8 +154,14 @@ def _loop(conn: Connection, settings: Settings) -> None:
     budget_mb = settings.doc_memory_mb
     try:
         warm_up(settings)
+        # The warm models are millions of objects that live as long as the worker: kept out
+        # of the collector's full passes, which a page's tens of thousands of new objects
+        # would otherwise set off again and again while a page is read.
+        gc.collect()
+        gc.freeze()
         limit = _cap_memory(budget_mb)
-        recycle_at = _resident() + budget_mb * 1024 * 1024 // 2
+        _release_memory()
+        recycle_at = _resident() + min(GROWTH_MB, budget_mb // 2) * 1024 * 1024
     except Exception as exc:  # a missing model: the parent reports it with every document
         conn.send(("broken", f"{type(exc).__name__}: {exc}"))
         return
@@ -158,7 +177,9 @@ def _loop(conn: Connection, settings: Settings) -> None:
         timing.reset()
         _reset_peak()
         record, failure = run_here(request, job_settings)
-        # Grown (a leak, or a near miss of the cap): say so, and a fresh worker takes over.
+        # Grown (native caches, a leak, a near miss of the cap): say so, and a fresh worker
+        # takes over.
+        _release_memory()
         retire = _resident() > recycle_at
         answer = Answer(record, failure, timing.spent(), _peak_resident())
         conn.send(("done", answer, retire))

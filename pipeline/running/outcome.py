@@ -5,7 +5,7 @@ The command line reads its attributes; the run index is its ``index_line``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,26 @@ from models import FailureReport
 from pipeline.running.output import AnyRecord, filled_fields
 
 __all__ = ["AnyRecord", "Outcome"]
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What a run's table and artifacts show of a record: kept when the record itself is let
+    go, so that a batch holds a few numbers per document rather than every record it wrote."""
+
+    doc_type: str
+    pages: int
+    ocr_pages: tuple[int, ...]
+    fields_filled: int
+
+    @classmethod
+    def of(cls, record: AnyRecord) -> RecordFacts:
+        return cls(
+            doc_type=record.doc_type,
+            pages=record.source.page_count,
+            ocr_pages=tuple(record.source.ocr_pages),
+            fields_filled=sum(filled_fields(record.model_dump(mode="json")).values()),
+        )
 
 
 @dataclass
@@ -29,6 +49,7 @@ class Outcome:
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
     cached: bool = False  # a batch served it from Prefect's cache
+    facts: RecordFacts | None = None  # the record's facts, once the record is let go (``slim``)
 
     @property
     def ok(self) -> bool:
@@ -43,22 +64,35 @@ class Outcome:
 
     @property
     def doc_type(self) -> str | None:
-        return self.record.doc_type if self.record is not None else None
+        if self.record is not None:
+            return self.record.doc_type
+        return self.facts.doc_type if self.facts is not None else None
 
     @property
     def pages(self) -> int:
-        return self.record.source.page_count if self.record is not None else 0
+        if self.record is not None:
+            return self.record.source.page_count
+        return self.facts.pages if self.facts is not None else 0
 
     @property
     def ocr_pages(self) -> list[int]:
-        return list(self.record.source.ocr_pages) if self.record is not None else []
+        if self.record is not None:
+            return list(self.record.source.ocr_pages)
+        return list(self.facts.ocr_pages) if self.facts is not None else []
 
     @property
     def fields_filled(self) -> int:
         """How many of the kind's own fields (and city fields) hold a value."""
+        if self.record is not None:
+            return RecordFacts.of(self.record).fields_filled
+        return self.facts.fields_filled if self.facts is not None else 0
+
+    def slim(self) -> Outcome:
+        """This outcome without its record (which is on disk, at ``written``), its facts kept:
+        what a batch of thousands holds in memory per document."""
         if self.record is None:
-            return 0
-        return sum(filled_fields(self.record.model_dump(mode="json")).values())
+            return self
+        return replace(self, record=None, facts=RecordFacts.of(self.record))
 
     def index_line(self) -> dict[str, Any]:
         """This input's line of ``OUT/_index.jsonl``."""

@@ -104,5 +104,5 @@ def all_cached(inputs: list[Path], out_dir: Path, settings: Settings) -> list[Ou
         outcome = still_valid(item, out_dir)
         if outcome is None:
             return None
-        outcomes.append(outcome)
+        outcomes.append(outcome.slim())  # the records stay on disk, not in a list of thousands
     return outcomes
