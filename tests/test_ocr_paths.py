@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pdfplumber
 import pypdfium2
 import pytest
@@ -198,3 +199,19 @@ def test_the_short_cells_of_a_skewed_ruled_table_are_read(tmp_path: Path) -> Non
     read = {w.text.strip(",") for w in page.words}
     assert {label for label, _ in rows} <= read, read
     assert {"Osijek", "Croatia", "96,313", "171", "Aveiro"} <= read, read
+
+
+def test_thin_rulings_are_painted_white_and_a_dark_band_is_kept() -> None:
+    """Rulings go; a filled band keeps its ink, gaps between its light letters included, and
+    a letter's short stroke stays."""
+    pixels = np.full((400, 600), 250, np.uint8)
+    pixels[200:202, 50:550] = 20  # a ruling across
+    pixels[250:390, 300:302] = 20  # a ruling down
+    pixels[20:160, 50:550] = 30  # a dark band …
+    pixels[40:140, 100:110] = 240  # … with two light letter strokes: a dark gap between them
+    pixels[40:140, 120:130] = 240
+    pixels[300:320, 100:103] = 0  # a letter's stroke
+    out = np.asarray(ocr._without_rulings(Image.fromarray(pixels, mode="L"), dpi=200))
+    assert (out[199:203, 50:550] == 255).all() and (out[250:390, 299:303] == 255).all()
+    assert (out[20:160] == pixels[20:160]).all()
+    assert (out[300:320, 100:103] == 0).all()
