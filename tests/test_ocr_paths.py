@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pdfplumber
 import pypdfium2
 import pytest
@@ -161,3 +162,56 @@ def test_a_page_scanned_on_its_side_or_head_is_turned_upright(
     offsets = _offsets(scan, truth)
     assert len(offsets) >= 0.6 * len(truth)
     assert sorted(offsets)[int(0.9 * len(offsets))] <= 2.5
+
+
+def _ruled_table(path: Path, rows: list[tuple[str, str]]) -> Path:
+    """A label / value table of short cells between thin rulings, like a U-CAP's first page."""
+    canvas = Canvas(str(path), pagesize=(595, 842))
+    canvas.setFont("Times-Roman", 10)
+    canvas.setLineWidth(0.6)
+    top = 760
+    for label, value in rows:
+        canvas.rect(60, top - 22, 150, 22)
+        canvas.rect(210, top - 22, 320, 22)
+        canvas.drawString(66, top - 15, label)
+        canvas.drawString(216, top - 15, value)
+        top -= 22
+    canvas.save()
+    return path
+
+
+def test_the_short_cells_of_a_skewed_ruled_table_are_read(tmp_path: Path) -> None:
+    """A scan read from its own pixels and rotated level keeps the one-word cells between its
+    rulings (a bilinear rotation blurred them away)."""
+    rows = [
+        ("City", "Osijek"),
+        ("Countries", "Croatia"),
+        ("Population", "96,313"),
+        ("Size", "171"),
+        ("Period", "March 2017 until July 2018"),
+        ("Partners", "Aveiro, Portugal"),
+    ]
+    born = _ruled_table(tmp_path / "table.pdf", rows)
+    scan = tmp_path / "table_scan.pdf"
+    make_samples.scan(born, scan, dpi=250, skew=1.3)
+    page = _read(scan).pages[0]
+    assert page.ocr_dpi == 250 and abs(page.skew_degrees) > ocr.SMALL_SKEW
+    read = {w.text.strip(",") for w in page.words}
+    assert {label for label, _ in rows} <= read, read
+    assert {"Osijek", "Croatia", "96,313", "171", "Aveiro"} <= read, read
+
+
+def test_thin_rulings_are_painted_white_and_a_dark_band_is_kept() -> None:
+    """Rulings go; a filled band keeps its ink, gaps between its light letters included, and
+    a letter's short stroke stays."""
+    pixels = np.full((400, 600), 250, np.uint8)
+    pixels[200:202, 50:550] = 20  # a ruling across
+    pixels[250:390, 300:302] = 20  # a ruling down
+    pixels[20:160, 50:550] = 30  # a dark band …
+    pixels[40:140, 100:110] = 240  # … with two light letter strokes: a dark gap between them
+    pixels[40:140, 113:123] = 240
+    pixels[300:320, 100:103] = 0  # a letter's stroke
+    out = np.asarray(ocr._without_rulings(Image.fromarray(pixels, mode="L"), dpi=200))
+    assert (out[199:203, 50:550] == 255).all() and (out[250:390, 299:303] == 255).all()
+    assert (out[20:160] == pixels[20:160]).all()
+    assert (out[300:320, 100:103] == 0).all()

@@ -19,6 +19,7 @@ from pipeline.base.request import Request
 from pipeline.base.settings import get_settings
 from pipeline.reading.document import Document
 from pipeline.reading.objects import parse_objects
+from pipeline.reading.raster import PageImages
 from pipeline.reading.reader import ocr_reason, read_pdf
 from samples import make_samples
 
@@ -239,3 +240,28 @@ def test_the_lean_parse_builds_pdfplumbers_own_objects(sample_dir: Path, stem: s
             lean = parse_objects(page)
             assert lean == page.parse_objects()
             assert lean["char"]
+
+
+def test_a_page_that_is_its_own_image_is_not_rendered_again_for_small_print(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A render of a scanned page only resamples its pixels: small print on a page read from
+    its own image keeps that reading."""
+    born = tmp_path / "small.pdf"
+    canvas = Canvas(str(born), pagesize=A4)
+    canvas.setFont("Helvetica", 6)
+    for i in range(30):
+        canvas.drawString(60, 780 - i * 9, f"{i + 1}. Cooperation covers mobility and water.")
+    canvas.save()
+    scan = tmp_path / "small_scan.pdf"
+    page_image = pypdfium2.PdfDocument(str(born))[0].render(scale=200 / 72, grayscale=True)
+    page_image.to_pil().convert("L").save(scan, "PDF", resolution=200.0)
+    settings = get_settings().model_copy(update={"ocr_image_dpi": 200, "ocr_retry_dpi": 400})
+
+    def no_render(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the page was rendered again")
+
+    monkeypatch.setattr(PageImages, "render", no_render)
+    page = read_pdf(Request.of(scan, settings), settings).pages[0]  # 6 pt: under 20 px
+    assert page.source == "ocr" and page.ocr_dpi == 200
+    assert sum(w.text.startswith("Cooperation") for w in page.words) >= 25

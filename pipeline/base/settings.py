@@ -39,7 +39,7 @@ class Settings(BaseModel):
         description="lowest resolution a large page is rendered at to fit the raster cap",
     )
     ocr_image_dpi: int = Field(
-        300,
+        250,
         ge=72,
         le=1200,
         description="a page that is one image this sharp is OCR'd from that image",

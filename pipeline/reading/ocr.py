@@ -38,6 +38,11 @@ class OcrResult:
 # Tesseract's page segmentation joined a body heading with the sidebar beside it and split
 # wrapped headings, and the profiles lost fields; it segments level pixels into level lines.
 SMALL_SKEW = 0.05
+# How a skewed page is rotated, by where its pixels come from. A scan's own pixels bicubic: a
+# bilinear rotation blurred their glyph edges and thin rulings, and Tesseract misread words
+# and dropped the short cells of ruled tables that it read on the unrotated scan. A render is
+# smoothed by the renderer already; bicubic did not read it better.
+_ROTATION = {"image": Image.Resampling.BICUBIC, "render": Image.Resampling.BILINEAR}
 # The skew search range, and the longest side of the copy it runs on.
 _SKEW_LIMIT = 8.0
 _SKEW_SIDE = 800
@@ -117,17 +122,15 @@ _OSD_CONFIDENCE = 1.5
 def ocr_image(raster: Raster, *, page: int, lang: str = "eng", timeout: float = 60.0) -> OcrResult:
     """OCR a page image and return its words in PDF points, on the level page.
 
-    Tesseract reads the pixels as scanned (it finds tilted lines itself, and a bilinear
-    rotation blurs glyphs it would have read); the skew is taken out of the word boxes instead,
-    because the layout needs level lines. Only a page skewed by more than ``SMALL_SKEW`` is
-    rotated before OCR.
+    A page skewed by more than ``SMALL_SKEW`` is rotated level before OCR (see ``_ROTATION``);
+    a page skewed less is read as scanned and the skew taken out of the word boxes.
     """
     skew = estimate_skew(raster.image)
     image, box_skew = raster.image, skew
     if abs(skew) > SMALL_SKEW:
-        image = image.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=255)
+        image = image.rotate(-skew, resample=_ROTATION[raster.source], fillcolor=255)
         box_skew = 0.0
-    data = _tesseract(image, page=page, lang=lang, timeout=timeout)
+    data = _tesseract(_without_rulings(image, raster.dpi), page=page, lang=lang, timeout=timeout)
     (sx, sy), (ox, oy) = raster.scale, raster.origin
     cx, cy = image.width / 2, image.height / 2
     words: list[Word] = []
@@ -164,6 +167,92 @@ def ocr_image(raster: Raster, *, page: int, lang: str = "eng", timeout: float = 
     _level_lines(words, [key for key, k in zip(lines, keep, strict=True) if k])
     mean = round(sum(confidences) / len(confidences), 1) if confidences else None
     return OcrResult(words=words, confidence=mean, skew_degrees=skew, dpi=raster.dpi)
+
+
+# What counts as a ruling: ink in a straight run of half an inch or more along the rows (or the
+# columns), no thicker than a fortieth of an inch across; below this grey level a pixel is ink.
+_RULING_INCHES = 0.5
+_RULING_THICK_INCHES = 1 / 40
+_INK = 170
+
+
+def _without_rulings(image: Image.Image, dpi: int) -> Image.Image:
+    """The page with its thin level rulings painted white.
+
+    Tesseract dropped the one-word cells of ruled tables (a label and its value between
+    rulings) on rotated scans; without the rulings it reads them as words like any others.
+    Filled areas (a band, a picture) are runs thicker than a ruling and are left as they are.
+    """
+    pixels = np.asarray(image)
+    ink = pixels < _INK
+    length = max(round(dpi * _RULING_INCHES), 20)
+    thick = max(round(dpi * _RULING_THICK_INCHES), 3)
+    erase = np.zeros_like(ink)
+    for axis in (1, 0):
+        line = _runs(ink, length, axis)
+        line &= ~_runs(line, thick + 1, 1 - axis)
+        erase |= line
+        # the grey edge either side of a ruling goes with it
+        if axis == 1:
+            erase[1:] |= line[:-1]
+            erase[:-1] |= line[1:]
+        else:
+            erase[:, 1:] |= line[:, :-1]
+            erase[:, :-1] |= line[:, 1:]
+    erase &= ~_dense(ink, max(dpi // 12, 4))
+    if not erase.any():
+        return image
+    cleaned = pixels.copy()
+    cleaned[erase] = 255
+    return Image.fromarray(cleaned, mode="L")
+
+
+def _dense(ink: np.ndarray, block: int) -> np.ndarray:
+    """Pixels in or next to a square of ``block`` pixels that is mostly ink: a band or box
+    filled dark, where the gaps between light letters stand like rulings but are not."""
+    rows, cols = ink.shape[0] // block, ink.shape[1] // block
+    if not (rows and cols):
+        return np.zeros_like(ink)
+    share = ink[: rows * block, : cols * block].reshape(rows, block, cols, block).mean(axis=(1, 3))
+    dense = share > 0.5
+    grown = dense.copy()
+    grown[1:] |= dense[:-1]
+    grown[:-1] |= dense[1:]
+    dense = grown.copy()
+    grown[:, 1:] |= dense[:, :-1]
+    grown[:, :-1] |= dense[:, 1:]
+    full = np.zeros_like(ink)
+    full[: rows * block, : cols * block] = grown.repeat(block, axis=0).repeat(block, axis=1)
+    return full
+
+
+def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """The pixels of ``mask`` that lie in a run of ``length`` or more along ``axis``: windows
+    of ``length`` pixels all set, each marking the pixels it covers."""
+    n = mask.shape[axis]
+    if n < length:
+        return np.zeros_like(mask)
+    full = _window(mask, length, axis, np.logical_and)
+    pad = np.zeros((*mask.shape[:axis], length - 1, *mask.shape[axis + 1 :]), bool)
+    padded = np.concatenate([pad, full, pad], axis=axis)
+    return _window(padded, length, axis, np.logical_or)
+
+
+def _window(mask: np.ndarray, length: int, axis: int, op: np.ufunc) -> np.ndarray:
+    """``op`` over every window of ``length`` along ``axis`` (``n - length + 1`` of them), by
+    doubling spans: a few whole-array operations rather than one per pixel of the window."""
+
+    def cut(array: np.ndarray, start: int, stop: int | None) -> np.ndarray:
+        return array[(slice(None),) * axis + (slice(start, stop),)]
+
+    result, span = mask, 1
+    while span * 2 <= length:
+        result = op(cut(result, 0, -span), cut(result, span, None))
+        span *= 2
+    if span < length:
+        rest = length - span
+        result = op(cut(result, 0, result.shape[axis] - rest), cut(result, rest, None))
+    return result
 
 
 def _tesseract(image: Image.Image, *, page: int, lang: str, timeout: float) -> dict:

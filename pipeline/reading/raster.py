@@ -78,7 +78,10 @@ def page_image(plumber_page, settings: Settings) -> dict | None:
     """The pdfplumber entry of the one image that is the page, or None.
 
     One image, no text, drawn upright over (nearly) the whole page at ``ocr_image_dpi`` or
-    more, and small enough to decode under the raster cap.
+    more, and small enough to decode under the raster cap. Tesseract read the words of 250 dpi
+    scans better from their own pixels than from a 300 dpi render of them (a render resamples
+    the JPEG grain); below that a render is kept, for the layout's sake: word boxes on coarser
+    pixels blurred the type sizes that tell a heading from its paragraph.
     """
     if plumber_page.rotation % 360 or plumber_page.chars or len(plumber_page.images) != 1:
         return None

@@ -146,7 +146,8 @@ def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: s
     """OCR a page from its own image or a render at ``ocr_dpi``; turned upright when Tesseract
     doubts its reading and its orientation detection says the page lies on its side or head;
     again at ``ocr_retry_dpi`` when the print is small for the resolution or the reading stays
-    doubtful, keeping the more confident reading.
+    doubtful, keeping the more confident reading. A page that is one image is not rendered
+    again: a render only resamples its pixels, and Tesseract read upsampled scans no better.
 
     300 dpi, not 200: at 200 the words of the scanned samples were read as well in two thirds
     of the time, but type sizes came out too coarse to tell a heading from its paragraph.
@@ -170,7 +171,7 @@ def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: s
             upright = read(raster, turn)
             sideways = _on_its_side(first) and not _on_its_side(upright)
             first = upright if sideways else _better(first, upright)
-    if settings.ocr_retry_dpi <= first.dpi or not first.words:
+    if settings.ocr_retry_dpi <= first.dpi or not first.words or raster.source == "image":
         return first
     heights = sorted((w.bottom - w.top) * first.dpi / 72 for w in first.words)
     small = heights[len(heights) // 2] < settings.ocr_min_line_px
