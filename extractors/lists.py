@@ -35,6 +35,11 @@ def _marker_pattern(markers: list[str]) -> re.Pattern[str]:
     return re.compile(rf"^\s*(?:{alternatives})(?:\s+|(?=[A-Z0-9]))")
 
 
+# A symbol-font bullet with no Unicode mapping in the PDF reads as a control character, the
+# replacement character, a private-use code point or pdfminer's "(cid:N)".
+UNMAPPED_GLYPH = r"[\x00-\x08\x0e-\x1f\ufffd\ue000-\uf8ff]|\(cid:\d+\)"
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     config = label_config()
@@ -45,7 +50,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     letters = [m for m in config["item_markers"] if m.isalnum()]
     signs = [m for m in config["item_markers"] if not m.isalnum()]
     bullet = re.compile(
-        rf"^\s*(?:(?:{'|'.join(map(re.escape, signs))})\s*(?=\S)|(?:{'|'.join(letters)})\s+(?=[A-Z“\"])"
+        rf"^\s*(?:(?:{'|'.join(map(re.escape, signs))}|{UNMAPPED_GLYPH})\s*(?=\S)|(?:{'|'.join(letters)})\s+(?=[A-Z“\"])"
         rf"|\(?\d{{1,2}}[.)]\s+(?=[A-Z“\"])|\(?[a-h]\)\s+(?=[A-Z“\"]))"
     )
     dated = re.compile(rf"^\s*(?:{DATE_PHRASE})\s*[:–—]", re.IGNORECASE)

@@ -9,11 +9,17 @@ import pytest
 from extractors import city_facts
 from extractors.entities import entities_of, parse, unique
 from extractors.figures import figures_in
-from extractors.lists import split_cell
+from extractors.lists import classify_line, split_cell
 from extractors.places import gazetteer
 from extractors.profile import merged_paragraphs
 from extractors.table import label_rows, match_label
-from extractors.ucap import parse_focus_areas, parse_sdgs, split_names, split_places
+from extractors.ucap import (
+    parse_focus_areas,
+    parse_sdgs,
+    person_before,
+    split_names,
+    split_places,
+)
 from pipeline.base.settings import Settings
 from pipeline.reading.document import Block, Document, Page, TextLine, Word
 
@@ -105,6 +111,27 @@ def test_fewer_than_three_labelled_rows_are_no_table() -> None:
 def test_places_split_on_commas_and_a_final_and() -> None:
     assert split_places("Bilbao, Porto and Lyon") == ["Bilbao", "Porto", "Lyon"]
     assert split_places("") == []
+
+
+def test_places_run_together_split_after_their_parentheses() -> None:
+    text = "Issy (Île-de-France, France) Braşov (Romania) Vejle"
+    assert split_places(text) == ["Issy (Île-de-France, France)", "Braşov (Romania)", "Vejle"]
+    assert split_places("Aville (Region) and beyond") == ["Aville (Region) and beyond"]
+
+
+def test_contact_names_keep_accents_and_particles() -> None:
+    assert person_before("Contact person: Mikko Rodríguez (") == "Mikko Rodríguez"
+    assert person_before("Contact: Haruto de Vries, ") == "Haruto de Vries"
+    assert person_before("please contact: ") is None
+    assert person_before("Contact ") is None
+
+
+def test_an_unmapped_symbol_glyph_marks_a_bullet() -> None:
+    for glyph in ("\x00", "\ufffd", "\uf0b7", "(cid:12)"):
+        assert classify_line(f"{glyph} Action plan approved.") == (
+            "bullet",
+            "Action plan approved.",
+        )
 
 
 def test_names_that_hold_and_or_a_known_comma_stay_whole() -> None:
