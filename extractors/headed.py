@@ -65,6 +65,23 @@ class HeadedList:
         return [*self.heading.words, *(w for item in self.items for w in item.words)]
 
 
+def _column_right(document: Document, block: Block) -> float:
+    """The right edge of the block's column over every page (a short last page is no narrower
+    column): lines of its region that start where its lines start, not a column beside it."""
+    left = min(line.x0 for line in block.lines)
+    reach = 3 * max(line.size for line in block.lines)  # a hanging indent, a bullet
+    return max(
+        (
+            ln.x1
+            for b in document.blocks
+            if b.region == block.region
+            for ln in b.lines
+            if left - reach <= ln.x0 <= left + reach
+        ),
+        default=0.0,
+    )
+
+
 def _placed_lines(document: Document) -> list[tuple[Block, TextLine]]:
     return [(block, line) for block in document.blocks for line in block.lines]
 
@@ -73,7 +90,16 @@ def list_under(
     document: Document, names: tuple[str, ...], others: tuple[str, ...] = ()
 ) -> HeadedList | None:
     """The first list under a heading with one of ``names``; ``others`` name headings that end it."""
+    return next(iter(lists_under(document, names, others)), None)
+
+
+def lists_under(
+    document: Document, names: tuple[str, ...], others: tuple[str, ...] = ()
+) -> list[HeadedList]:
+    """Every list under a heading with one of ``names``: a flyer may give one in its body and
+    another in its sidebar."""
     placed = _placed_lines(document)
+    found: list[HeadedList] = []
     for index, (block, line) in enumerate(placed):
         if not names_heading(line.text, names):
             continue
@@ -91,14 +117,11 @@ def list_under(
             if body and _styled_apart(other, body[0][1]) and len(other.text.split()) <= 8:
                 break
             body.append((other_block, other))
-        # A region's right edge over every page (a short last page is no narrower column);
-        # the reader's paragraphs are items already, and lines within one are split further.
-        right = max(
-            (ln.x1 for b in document.blocks if b.region == block.region for ln in b.lines),
-            default=0.0,
-        )
+        # The reader's paragraphs are items already, and lines within one are split further.
         items: list[Item] = []
         for _, group in itertools.groupby(body, key=lambda placed: id(placed[0])):
-            items.extend(split_cell([line for _, line in group], right))
-        return HeadedList(line, block, items)
-    return None
+            placed_group = list(group)
+            right = _column_right(document, placed_group[0][0])
+            items.extend(split_cell([line for _, line in placed_group], right))
+        found.append(HeadedList(line, block, items))
+    return found

@@ -10,7 +10,7 @@ from extractors import city_facts
 from extractors.entities import entities_of, parse
 from extractors.envelope import entities_block, source_of, title_case, title_lines, title_of
 from extractors.figures import figures_in
-from extractors.headed import list_under
+from extractors.headed import list_under, lists_under
 from extractors.lists import Item, split_items
 from extractors.numbers import parse_amount, parse_area_km2
 from extractors.places import gazetteer
@@ -149,9 +149,9 @@ class ProfileExtractor:
         self.known = document.vocabulary
         others = (*COOPERATION_HEADINGS, "socio-economic profile")
         self.theme_list = list_under(document, THEME_HEADINGS, FIGURE_HEADINGS + others)
-        self.figure_list = list_under(document, FIGURE_HEADINGS, THEME_HEADINGS + others)
+        self.figure_lists = lists_under(document, FIGURE_HEADINGS, THEME_HEADINGS + others)
         listed = {
-            id(w) for found in (self.theme_list, self.figure_list) if found for w in found.words
+            id(w) for found in (self.theme_list, *self.figure_lists) if found for w in found.words
         }
         # The title and the programme's banner are no prose, wherever the layout set them.
         self.title = title_lines(document)
@@ -290,9 +290,7 @@ class ProfileExtractor:
                     self.log.add("city.area_km2", self._figure_words(figure))
 
     def _figure_words(self, figure: KeyFigure) -> list[Word]:
-        if self.figure_list is None:
-            return []
-        for item in self.figure_list.items:
+        for item in (item for found in self.figure_lists for item in found.items):
             found = words_for_text(item.words, figure.text)
             if found:
                 return found
@@ -300,11 +298,10 @@ class ProfileExtractor:
 
     def listed_figures(self) -> list[KeyFigure]:
         """Key figures listed as "Label: value" under their own heading."""
-        if self.figure_list is None:
-            return []
         pairs = [
             (m.group(1).strip(), m.group(2).strip(), item)
-            for item in self.figure_list.items
+            for found in self.figure_lists
+            for item in found.items
             if (m := _FIGURE_PAIR.match(item.text(self.known)))
         ]
         docs = parse([value for _, value, _ in pairs], self.model)

@@ -9,7 +9,9 @@ import pytest
 from extractors import city_facts
 from extractors.entities import entities_of, parse, unique
 from extractors.figures import figures_in
+from extractors.headed import lists_under
 from extractors.lists import classify_line, split_cell
+from extractors.numbers import parse_amount
 from extractors.places import gazetteer
 from extractors.profile import merged_paragraphs
 from extractors.table import label_rows, match_label
@@ -262,3 +264,40 @@ def test_figures_read_amounts_units_and_what_they_measure(model: str) -> None:
     (doc,) = parse(["The port handles 40 % of the region's exports since 2015."], model)
     figures = figures_in(doc)
     assert [(f.value, f.unit) for f in figures] == [(40, "%")]  # the year is no figure
+
+
+def test_figures_keep_surface_units_and_shares_of_their_subject(model: str) -> None:
+    (doc,) = parse(["The city covers 928 km2."], model)
+    assert [(f.value, f.unit) for f in figures_in(doc)] == [(928, "km2")]
+    (doc,) = parse(["It covers 79.5 sq km of land."], model)
+    assert [(f.value, f.unit) for f in figures_in(doc)] == [(79.5, "sq km")]
+    (doc,) = parse(["Area: 1854 km²"], model)  # a four-digit area, no year
+    assert [(f.value, f.unit) for f in figures_in(doc)] == [(1854, "km²")]
+    (doc,) = parse(["About 1/4 of the workforce is employed in manufacturing."], model)
+    assert [(f.value, f.context) for f in figures_in(doc)] == [(0.25, "workforce")]
+
+
+def test_amounts_grouped_by_dots_and_multiplied_exactly() -> None:
+    assert parse_amount("1.514.105 inhabitants") == 1_514_105
+    assert parse_amount("8.2 million passengers") == 8_200_000
+    assert parse_amount("3.5 km") == 3.5
+
+
+def _placed(region: str, x: float, top: float, text: str, kind: str = "paragraph") -> Block:
+    words = _line([(x, text)], top)
+    return Block(1, region, [TextLine(words)], kind, text)  # type: ignore[arg-type]
+
+
+def test_every_headed_list_is_found_each_split_within_its_own_column() -> None:
+    blocks = [  # a column beside the list reaches further right than the list's own
+        _placed("body", 300, 100, "The port handles freight from the whole region every year."),
+        _placed("body", 50, 100, "Key Figures", "heading"),
+        _placed("body", 50, 120, "Airport: 7.7 million"),
+        _placed("sidebar", 450, 100, "Key Figures", "heading"),
+        _placed("sidebar", 450, 120, "Area: 726 km²"),
+    ]
+    blocks[2].lines.append(TextLine(_line([(50, "passengers")], 132)))
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    found = lists_under(document, ("key figures",))
+    texts = [[item.text() for item in headed.items] for headed in found]
+    assert texts == [["Airport: 7.7 million passengers"], ["Area: 726 km²"]]
