@@ -30,8 +30,11 @@ _AREA = re.compile(
     rf"(?P<n>(?:{NUMBER})\s*(?:km\s*[²2]|square\s+kilomet(?:re|er)s|sq\.?\s*km|hectares|ha\b))",
     re.I,
 )
+# A place's name: capitalised words, with the particles between them ("Viana do Castelo") and
+# elided articles ("Provence-Alpes-Côte d'Azur").
 _NAME = (
-    r"([A-Z][\w'’.-]*(?:\s+(?:de|del|do|da|di|la|le|of|upon|am|an|im|sur|en)?\s*[A-Z][\w'’.-]*)*)"
+    r"([A-Z][\w'’.-]*(?:\s+(?:de|del|do|da|di|la|le|of|upon|am|an|im|sur|en)?\s*[A-Z][\w'’.-]*"
+    r"|\s+[dl]['’][A-Z][\w'’.-]*)*)"
 )
 _PROVINCE = re.compile(
     rf"(?:capital|largest\s+city|city|cities|part|centre|center|heart|seat)\s+of\s+(?:the\s+)?{_NAME}"

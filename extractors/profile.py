@@ -11,7 +11,7 @@ from extractors.entities import entities_of, parse
 from extractors.envelope import entities_block, source_of, title_case, title_lines, title_of
 from extractors.figures import figures_in
 from extractors.headed import list_under, lists_under
-from extractors.lists import Item, split_items
+from extractors.lists import Item, classify_line, split_items
 from extractors.numbers import parse_amount, parse_area_km2
 from extractors.places import gazetteer
 from extractors.provenance import ProvenanceLog, words_for_text
@@ -59,19 +59,27 @@ def _heading_like(block: Block, *names: str) -> bool:
     return any(fuzz.ratio(text, n) >= 85 or n in text for n in names)
 
 
+def _run_in_title(block: Block) -> bool:
+    """A line of a few words ending in a colon: the title of the paragraph that follows."""
+    words = block.text.split()
+    return len(block.lines) == 1 and 0 < len(words) <= 6 and block.text.endswith(":")
+
+
 def _continues(previous: Block, block: Block) -> bool:
-    """A paragraph cut by a column or page break: no closing stop, next starts lower-case."""
-    return bool(
-        previous.kind == "paragraph"
-        and previous.text
-        and block.text
-        and previous.text[-1] not in ".!?:"
-        and (block.text[0].islower() or previous.text.endswith("-"))
+    """A paragraph cut by a column or page break: no closing stop, next starts lower-case; or
+    a run-in title ("Youth entrepreneurship:") cut from its text."""
+    if previous.kind != "paragraph" or not previous.text or not block.text:
+        return False
+    if _run_in_title(previous):
+        return classify_line(block.lines[0].text)[0] == "plain" if block.lines else True
+    return previous.text[-1] not in ".!?:" and (
+        block.text[0].islower() or previous.text.endswith("-")
     )
 
 
-def merged_paragraphs(blocks: list[Block]) -> list[Block]:
-    """Body blocks with paragraphs cut by a column or page break joined again."""
+def merged_paragraphs(blocks: list[Block], known: frozenset[str] = frozenset()) -> list[Block]:
+    """Body blocks with paragraphs cut by a column or page break joined again (a word cut by
+    a hyphen at the break made whole)."""
     merged: list[Block] = []
     for block in blocks:
         if merged and block.kind == "paragraph" and _continues(merged[-1], block):
@@ -81,7 +89,7 @@ def merged_paragraphs(blocks: list[Block]) -> list[Block]:
                 last.region,
                 last.lines + block.lines,
                 last.kind,
-                f"{last.text} {block.text}",
+                clean_lines([last.text, block.text], known),
             )
         else:
             merged.append(block)
@@ -161,7 +169,7 @@ class ProfileExtractor:
         blocks = [b for b in (_without(b, listed) for b in document.blocks) if b is not None]
         self.banner = [b for b in blocks if b.region == "banner"]
         self.sidebar = [b for b in blocks if b.region == "sidebar"]
-        self.body = merged_paragraphs([b for b in blocks if b.region == "body"])
+        self.body = merged_paragraphs([b for b in blocks if b.region == "body"], self.known)
 
     def programme(self) -> tuple[str | None, str | None]:
         programme_words, funder_words = self.banner_words
@@ -318,6 +326,12 @@ class ProfileExtractor:
             figures.append(figure)
         return figures
 
+    def unmarked(self, block: Block) -> str:
+        """A paragraph's text without its list markers: a bullet is printing, not words."""
+        if not block.lines or classify_line(block.lines[0].text)[0] != "bullet":
+            return block.text
+        return " ".join(t for item in split_items(block.lines) if (t := item.text(self.known)))
+
     def cooperation_areas(self, sections) -> list[CooperationArea]:
         areas: list[CooperationArea] = []
         for heading, paragraphs in sections:
@@ -350,7 +364,7 @@ class ProfileExtractor:
         ]
         section_models = []
         for heading, paragraphs in sections:
-            text = " ".join(p.text for p in paragraphs if p.text)
+            text = " ".join(t for p in paragraphs if (t := self.unmarked(p)))
             if not text:
                 continue
             self.log.add(

@@ -78,11 +78,13 @@ def match_label(text: str, prefix: bool = False) -> tuple[str | None, float]:
     label = _norm_label(text)
     if not label:
         return None, 0.0
+    # A unit or gloss in parentheses qualifies the label: "Population (inhabitants)".
+    bare = _norm_label(re.sub(r"\s*\([^()]*\)[\s.:]*$", "", label)) or label
     best: tuple[str | None, float] = (None, 0.0)
     for name, variants in config["fields"].items():
         for variant in variants:
             v = variant.lower()
-            score = fuzz.ratio(label, v)
+            score = max(fuzz.ratio(label, v), fuzz.ratio(bare, v))
             if prefix and len(label) < len(v):
                 score = max(score, fuzz.ratio(label, v[: len(label)]) - 4)
             if score > best[1]:

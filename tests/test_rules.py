@@ -54,6 +54,7 @@ def _document(lines: list[list[tuple[float, str]]], gap: float = 6.0) -> Documen
         ("Popu1ation :", "population"),  # an OCR'd digit and a colon
         ("Province / State", "province"),
         ("Country", "country"),
+        ("Population (inhabitants)", "population"),  # a gloss in parentheses
     ],
 )
 def test_a_row_label_names_its_field(text: str, field: str) -> None:
@@ -192,6 +193,11 @@ def test_the_country_is_one_the_gazetteer_knows() -> None:
     ) == ("Argentina")
 
 
+def test_a_province_name_may_hold_an_elided_article() -> None:
+    text = "Aville is the second-largest city of Provence-Alpes-Côte d'Azur and lies by the sea."
+    assert city_facts.province(text, gazetteer(), "FR", "Aville") == "Provence-Alpes-Côte d'Azur"
+
+
 def test_sdgs_with_titles_after_or_before_their_number() -> None:
     after = parse_sdgs("SDG 9: Industry, Innovation and Infrastructure; SDG 11")
     assert [(s.number, s.title) for s in after] == [
@@ -234,6 +240,19 @@ def test_a_paragraph_cut_by_a_column_break_is_joined_again() -> None:
 
 def test_a_finished_sentence_is_not_joined_to_the_next() -> None:
     blocks = [_block("The city is old."), _block("the harbour is new.")]
+    assert len(merged_paragraphs(blocks)) == 2
+
+
+def test_a_word_and_a_run_in_title_cut_by_a_break_are_joined_again() -> None:
+    blocks = [_block("The city hopes to con-"), _block("nect its clusters.")]
+    assert [b.text for b in merged_paragraphs(blocks)] == [
+        "The city hopes to connect its clusters."
+    ]
+    blocks = [_block("Youth entrepreneurship:"), _block("Soledad invites companies.")]
+    assert [b.text for b in merged_paragraphs(blocks)] == [
+        "Youth entrepreneurship: Soledad invites companies."
+    ]
+    blocks = [_block("Main sectors:"), _block("• Logistics")]
     assert len(merged_paragraphs(blocks)) == 2
 
 
