@@ -74,6 +74,17 @@ def classify_line(text: str) -> tuple[str, str]:
     return "plain", text.strip()
 
 
+def _side_by_side(line: TextLine) -> list[TextLine]:
+    """A line cut before each bullet glyph inside it: items set side by side in one line."""
+    glyphs = set(label_config()["inline_item_markers"])
+    parts: list[list[Word]] = [[]]
+    for word in line.words:
+        if word.text in glyphs and parts[-1]:
+            parts.append([])
+        parts[-1].append(word)
+    return [TextLine(words) for words in parts] if len(parts) > 1 else [line]
+
+
 def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list[Item]:
     """Group lines into items: a marked line opens one, an unmarked line continues the last.
 
@@ -93,7 +104,7 @@ def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list
                 items.append(Item("plain", [text], list(line.words)))
         return items
     items: list[Item] = []
-    for line in lines:
+    for line in (part for whole in lines for part in _side_by_side(whole)):
         marker, text = classify_line(line.text)
         if marker == "plain" and items:
             items[-1].lines.append(text)

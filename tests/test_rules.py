@@ -10,7 +10,7 @@ from extractors import city_facts
 from extractors.entities import entities_of, parse, unique
 from extractors.figures import figures_in
 from extractors.headed import lists_under
-from extractors.lists import classify_line, split_cell
+from extractors.lists import classify_line, split_cell, split_items
 from extractors.numbers import parse_amount
 from extractors.places import gazetteer
 from extractors.profile import merged_paragraphs
@@ -127,6 +127,12 @@ def test_contact_names_keep_accents_and_particles() -> None:
     assert person_before("Contact: Haruto de Vries, ") == "Haruto de Vries"
     assert person_before("please contact: ") is None
     assert person_before("Contact ") is None
+
+
+def test_items_set_side_by_side_in_one_line_are_split_at_their_bullets() -> None:
+    lines = [TextLine(_line([(50, "• Air Quality • Tourism, Culture and Creativity")], 100))]
+    items = [item.text() for item in split_items(lines)]
+    assert items == ["Air Quality", "Tourism, Culture and Creativity"]
 
 
 def test_an_unmapped_symbol_glyph_marks_a_bullet() -> None:
