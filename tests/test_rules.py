@@ -103,6 +103,21 @@ def test_a_value_that_wraps_stays_in_its_row() -> None:
     assert rows["focus_areas"].cell_text(0) == "Smart mobility and circular economy"
 
 
+def test_a_wrapped_label_names_the_field_of_its_whole_wording() -> None:
+    document = _document(
+        [
+            [(50, "City"), (200, "Lisbon")],
+            [(50, "Country"), (200, "Portugal")],
+            [(50, "Population"), (200, "545,000")],
+            [(50, "Cooperation"), (200, "Renewable Energy")],  # also "Cooperation period"
+            [(50, "Themes:"), (200, "Jobs and Skills")],
+        ]
+    )
+    rows = {row.field: row for row in label_rows(document)}
+    assert "period" not in rows
+    assert rows["themes"].cell_text(0) == "Renewable Energy Jobs and Skills"
+
+
 def test_fewer_than_three_labelled_rows_are_no_table() -> None:
     document = _document([[(50, "City"), (200, "Porto")], [(50, "Country"), (200, "Portugal")]])
     assert label_rows(document) == []
