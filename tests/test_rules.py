@@ -217,6 +217,13 @@ def test_the_country_is_one_the_gazetteer_knows() -> None:
 def test_a_province_name_may_hold_an_elided_article() -> None:
     text = "Aville is the second-largest city of Provence-Alpes-Côte d'Azur and lies by the sea."
     assert city_facts.province(text, gazetteer(), "FR", "Aville") == "Provence-Alpes-Côte d'Azur"
+    text = "Aville is located in Pays de la Loire, France."
+    assert city_facts.province(text, gazetteer(), "FR", "Aville") == "Pays de la Loire"
+
+
+def test_the_country_may_follow_the_region_after_a_comma() -> None:
+    text = "Saint George is located in Utah, United States. The city is big."
+    assert city_facts.country(text, gazetteer()) == "United States"
 
 
 def test_sdgs_with_titles_after_or_before_their_number() -> None:
