@@ -8,7 +8,14 @@ from rapidfuzz import fuzz
 
 from extractors import city_facts
 from extractors.entities import entities_of, parse
-from extractors.envelope import entities_block, source_of, title_case, title_lines, title_of
+from extractors.envelope import (
+    entities_block,
+    phrase_runs,
+    source_of,
+    title_case,
+    title_lines,
+    title_of,
+)
 from extractors.figures import figures_in
 from extractors.headed import list_under, lists_under
 from extractors.lists import Item, classify_line, split_items
@@ -18,7 +25,6 @@ from extractors.provenance import ProvenanceLog, words_for_text
 from models import City, CooperationArea, KeyFigure, ProfileRecord, Section
 from pipeline.reading.cleanup import clean_lines
 from pipeline.reading.document import Block, Document, TextLine, Word
-from pipeline.reading.layout import split_at_gaps
 
 _PROGRAMME = re.compile(r"international\s+urban(?:\s+and\s+regional)?\s+cooperation", re.I)
 _FUNDED = re.compile(r"funded\s+by\s+(?:\S+\s+)??(?:the\s+)?((?:[A-Z][\w-]*\s*)+)", re.I)
@@ -126,7 +132,7 @@ def banner_words(document: Document, title: list[TextLine]) -> tuple[list[Word],
         run
         for b in ordered
         for line in b.lines
-        for run in split_at_gaps(line, 2 * line.size)
+        for run in phrase_runs(line)
         if not all(id(w) in in_title for w in run.words)  # a title between a banner's lines
     ]
     funder = next((run.words for run in runs if _FUNDED.search(run.text)), [])

@@ -8,6 +8,7 @@ import pytest
 
 from extractors import city_facts
 from extractors.entities import entities_of, parse, unique
+from extractors.envelope import title_lines
 from extractors.figures import figures_in
 from extractors.headed import lists_under
 from extractors.lists import classify_line, split_cell, split_items
@@ -348,3 +349,21 @@ def test_every_headed_list_is_found_each_split_within_its_own_column() -> None:
     found = lists_under(document, ("key figures",))
     texts = [[item.text() for item in headed.items] for headed in found]
     assert texts == [["Airport: 7.7 million passengers"], ["Area: 726 km²"]]
+
+
+def test_small_print_set_close_beside_the_title_is_no_part_of_it() -> None:
+    big = [
+        Word(t, x, 43, x + 10 * len(t), 67, page=1, size=24.0)
+        for x, t in ((42, "Aville"), (110, "Profile"))
+    ]
+    small = [Word("COOPERATION", 205, 54, 270, 64, page=1, size=9.5)]
+    body = [
+        Word(t, 42 + 40 * i, 200, 70 + 40 * i, 209, page=1, size=9.0)
+        for i, t in enumerate(["The", "city", "is", "old", "and", "green"])
+    ]
+    blocks = [
+        Block(1, "banner", [TextLine(big + small)], "heading"),
+        Block(1, "body", [TextLine(body)]),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    assert [line.text for line in title_lines(document)] == ["Aville Profile"]
