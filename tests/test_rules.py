@@ -367,3 +367,22 @@ def test_small_print_set_close_beside_the_title_is_no_part_of_it() -> None:
     ]
     document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
     assert [line.text for line in title_lines(document)] == ["Aville Profile"]
+
+
+def test_a_bulleted_list_set_in_two_columns_keeps_both_under_its_heading() -> None:
+    blocks = [
+        _placed("body", 50, 120, "• Jobs and Skills"),  # read before the heading, as body
+        _placed("body", 50, 132, "• Green Infrastructure"),
+        _placed("sidebar", 300, 100, "Thematic Interests", "heading"),
+        _placed("sidebar", 300, 120, "• Electric Mobility"),
+        _placed("sidebar", 300, 132, "• Renewable Energy"),
+        _placed("body", 50, 200, "The city lies on a river and has grown fast in recent years."),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    (found,) = lists_under(document, ("thematic interests",))
+    assert [item.text() for item in found.items] == [
+        "Jobs and Skills",
+        "Electric Mobility",
+        "Green Infrastructure",
+        "Renewable Energy",
+    ]
