@@ -30,14 +30,18 @@ _AREA = re.compile(
     rf"(?P<n>(?:{NUMBER})\s*(?:km\s*[²2]|square\s+kilomet(?:re|er)s|sq\.?\s*km|hectares|ha\b))",
     re.I,
 )
+# A place's name: capitalised words, with the particles between them ("Pays de la Loire") and
+# elided articles ("Provence-Alpes-Côte d'Azur").
 _NAME = (
-    r"([A-Z][\w'’.-]*(?:\s+(?:de|del|do|da|di|la|le|of|upon|am|an|im|sur|en)?\s*[A-Z][\w'’.-]*)*)"
+    r"([A-Z][\w'’.-]*(?:(?:\s+(?:de|del|do|da|di|la|le|of|upon|am|an|im|sur|en))*\s+[A-Z][\w'’.-]*"
+    r"|\s+[dl]['’][A-Z][\w'’.-]*)*)"
 )
 _PROVINCE = re.compile(
     rf"(?:capital|largest\s+city|city|cities|part|centre|center|heart|seat)\s+of\s+(?:the\s+)?{_NAME}"
     rf"|(?:lies|located|situated|is)\s+in\s+(?:the\s+)?(?:province|region|state)?\s*(?:of\s+)?{_NAME}"
 )
-_COUNTRY = re.compile(rf"\b(?:of|in)\s+(?:the\s+)?{_NAME}")
+# "in Spain", "of the Netherlands", and the country after a region: "in Utah, United States".
+_COUNTRY = re.compile(rf"\b(?:of|in)\s+(?:the\s+)?{_NAME}(?:,\s+(?:the\s+)?{_NAME})?")
 
 
 @dataclass
@@ -108,10 +112,11 @@ def province(text: str, gaz: Gazetteer, country_code: str | None, city: str | No
 def country(text: str, gaz: Gazetteer) -> str | None:
     """The first country the prose names after "of" or "in"."""
     for match in _COUNTRY.finditer(text):
-        words = match.group(1).split()
-        for end in range(len(words), 0, -1):  # "Spain Several…" → "Spain"
-            candidate = " ".join(words[:end]).rstrip(".")
-            found = gaz.country(candidate)
-            if found and len(candidate) >= 4:
-                return candidate
+        for name in (g for g in match.groups() if g):
+            words = name.split()
+            for end in range(len(words), 0, -1):  # "Spain Several…" → "Spain"
+                candidate = " ".join(words[:end]).rstrip(".")
+                found = gaz.country(candidate)
+                if found and len(candidate) >= 4:
+                    return candidate
     return None

@@ -8,7 +8,7 @@ from extractors.entities import Entity, unique
 from extractors.provenance import ProvenanceLog
 from models import Entities, Source
 from pipeline.reading.cleanup import clean_lines
-from pipeline.reading.document import Document, TextLine
+from pipeline.reading.document import Document, TextLine, Word
 from pipeline.reading.layout import split_at_gaps
 
 
@@ -27,6 +27,26 @@ def _line_size(line: TextLine) -> float:
     return statistics.median(w.size for w in line.words)
 
 
+def _one_type_size(line: TextLine) -> list[TextLine]:
+    """A line cut where the type size jumps: small print set close beside a large title is
+    no part of it."""
+    runs: list[list[Word]] = [[line.words[0]]]
+    for word in line.words[1:]:
+        last = runs[-1][-1]
+        sizes = (word.size, last.size)
+        if min(sizes) > 0 and max(sizes) >= 1.6 * min(sizes):
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    return [TextLine(run) for run in runs]
+
+
+def phrase_runs(line: TextLine) -> list[TextLine]:
+    """A line cut into the runs that may each be a phrase of their own: at wide gaps and where
+    the type size jumps (a banner set beside the title shares its line)."""
+    return [run for gapped in split_at_gaps(line, 2 * line.size) for run in _one_type_size(gapped)]
+
+
 def title_lines(document: Document) -> list[TextLine]:
     """The document's own title: the largest type on the first page outside a table, with the
     lines of the same size that continue it just below (a title wrapped over two lines)."""
@@ -37,7 +57,7 @@ def title_lines(document: Document) -> list[TextLine]:
         for block in document.pages[0].blocks
         if block.region != "table"
         for line in block.lines
-        for run in split_at_gaps(line, 2 * line.size)
+        for run in phrase_runs(line)
         if len(run.text.strip()) >= 4
     ]
     if not lines:

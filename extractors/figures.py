@@ -30,10 +30,12 @@ _DETERMINERS = {
     "that",
     "these",
     "those",
+    "all",
 }
 _UNIT_SKIP = {"more", "less", "than", "about", "around", "over", "some", "nearly", "almost"}
 
 
+_SQUARE = {"square", "cubic", "sq", "sq."}  # "21,000 square kilometres", "79.5 sq km"
 _MULTIPLIER_WORDS = {"million", "millions", "billion", "thousand", "hundred", "mio", "mln", "bn"}
 
 
@@ -68,9 +70,18 @@ def _value(tokens: list[Token]) -> float | None:
     return parse_amount(text)
 
 
+# A unit of length or surface written as a symbol: "km²", "km2", "sq", "ha", "m".
+_UNIT_SYMBOL = re.compile(r"(?:[kcm]?m|ha|mi|ft|sq)[²³23]?\.?", re.IGNORECASE)
+
+
 def _is_year(tokens: list[Token]) -> bool:
+    """ "2017" is a year, "1854 km²" an amount: a unit symbol follows it."""
     text = tokens[0].text
-    return len(tokens) == 1 and bool(re.fullmatch(r"(1[89]|20)\d{2}", text))
+    if len(tokens) != 1 or not re.fullmatch(r"(1[89]|20)\d{2}", text):
+        return False
+    doc = tokens[0].doc
+    after = doc[tokens[0].i + 1] if tokens[0].i + 1 < len(doc) else None
+    return after is None or not _UNIT_SYMBOL.fullmatch(after.text)
 
 
 def _in_name(token: Token) -> bool:
@@ -82,6 +93,15 @@ def _in_name(token: Token) -> bool:
         and not prev.is_sent_start
         and re.fullmatch(r"\d+(\.\d)?", token.text)
     )
+
+
+def _named(token: Token) -> bool:
+    """A number inside a name: an organisation's, person's or place's, or inside a law's or
+    product's ("Directive 2010/31", "iPhone 15"); one that starts such an entity is an amount the
+    model took for a product ("928 km2")."""
+    if token.ent_type_ in ("ORG", "PERSON", "GPE"):
+        return True
+    return token.ent_type_ in ("LAW", "PRODUCT") and token.ent_iob_ != "B"
 
 
 def _phrase(tokens: list[Token]) -> str:
@@ -125,6 +145,18 @@ def _context(unit: Token) -> str | None:
     return None
 
 
+def _share_context(share: Token) -> str | None:
+    """What a fraction is a share of: the clause's subject ("The output … accounts for 1/7"),
+    or, when the share is the subject itself ("About 1/4 of the workforce is employed …"), the
+    "of" phrase after it."""
+    if share.dep_ in ("nsubj", "nsubjpass"):
+        for child in share.children:
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if child.dep_ == "prep" and child.lower_ == "of" and objects:
+                return _phrase(list(objects[0].subtree)) or None
+    return _context(share.head) if share.head is not share else None
+
+
 def figures_in(doc: Doc | Span) -> list[KeyFigure]:
     """Key figures of one parsed text, in order."""
     found: list[KeyFigure] = []
@@ -132,7 +164,7 @@ def figures_in(doc: Doc | Span) -> list[KeyFigure]:
     for token in doc:
         if token.i in used or not (token.like_num or _FRACTION.match(token.text)):
             continue
-        if _in_name(token) or token.ent_type_ in ("ORG", "PERSON", "GPE", "LAW", "PRODUCT"):
+        if _in_name(token) or _named(token):
             continue
         numbers = _number_tokens(token)
         if _is_year(numbers):
@@ -165,13 +197,13 @@ def figures_in(doc: Doc | Span) -> list[KeyFigure]:
                 continue
             unit_token, unit, end = head, head.lower_, head
             before = head.doc[head.i - 1] if head.i else None
-            if before is not None and before.lower_ in ("square", "cubic") and before.i > last.i:
+            if before is not None and before.lower_ in _SQUARE and before.i > last.i:
                 unit = f"{before.lower_} {head.lower_}"  # "21,000 square kilometres"
         start = numbers[0]
         text = token.doc[start.i : end.i + 1].text
         context = _context(unit_token if unit_token is not None else last)
         if fraction:
-            context = _context(last.head) if last.head is not last else None
+            context = _share_context(last)
         used.update(range(start.i, end.i + 1))
         found.append(KeyFigure(text=text, value=value, unit=unit, context=context))
     return found

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from extractors.lists import Item, split_cell
+from extractors.lists import Item, classify_line, split_cell
 from pipeline.reading.document import Block, Document, TextLine
 
 
@@ -65,6 +65,23 @@ class HeadedList:
         return [*self.heading.words, *(w for item in self.items for w in item.words)]
 
 
+def _column_right(document: Document, block: Block) -> float:
+    """The right edge of the block's column over every page (a short last page is no narrower
+    column): lines of its region that start where its lines start, not a column beside it."""
+    left = min(line.x0 for line in block.lines)
+    reach = 3 * max(line.size for line in block.lines)  # a hanging indent, a bullet
+    return max(
+        (
+            ln.x1
+            for b in document.blocks
+            if b.region == block.region
+            for ln in b.lines
+            if left - reach <= ln.x0 <= left + reach
+        ),
+        default=0.0,
+    )
+
+
 def _placed_lines(document: Document) -> list[tuple[Block, TextLine]]:
     return [(block, line) for block in document.blocks for line in block.lines]
 
@@ -73,7 +90,44 @@ def list_under(
     document: Document, names: tuple[str, ...], others: tuple[str, ...] = ()
 ) -> HeadedList | None:
     """The first list under a heading with one of ``names``; ``others`` name headings that end it."""
+    return next(iter(lists_under(document, names, others)), None)
+
+
+def _beside(
+    placed: list[tuple[Block, TextLine]], body: list[tuple[Block, TextLine]], heading: TextLine
+) -> list[tuple[Block, TextLine]]:
+    """Bulleted items set in a column beside a bulleted list, row by row under its heading, that
+    the reader gave another region: a list set in two columns in a box."""
+    if not body or classify_line(body[0][1].text)[0] != "bullet":
+        return []
+    taken = {id(ln) for _, ln in body}
+    tops = [ln.top for _, ln in body]
+    page = body[0][0].page
+    left, right = min(ln.x0 for _, ln in body), max(ln.x1 for _, ln in body)
+    found: list[tuple[Block, TextLine]] = []
+    for block in {id(b): b for b, _ in placed if b.page == page}.values():
+        lines = [ln for ln in block.lines if id(ln) not in taken]
+        if not lines or len(lines) != len(block.lines):
+            continue
+        aligned = all(
+            ln.top >= heading.bottom
+            and (ln.x1 <= left or ln.x0 >= right)
+            and classify_line(ln.text)[0] == "bullet"
+            and any(abs(ln.top - top) <= 0.3 * max(ln.size, 1.0) for top in tops)
+            for ln in lines
+        )
+        if aligned:
+            found.extend((block, ln) for ln in lines)
+    return found
+
+
+def lists_under(
+    document: Document, names: tuple[str, ...], others: tuple[str, ...] = ()
+) -> list[HeadedList]:
+    """Every list under a heading with one of ``names``: a flyer may give one in its body and
+    another in its sidebar."""
     placed = _placed_lines(document)
+    found: list[HeadedList] = []
     for index, (block, line) in enumerate(placed):
         if not names_heading(line.text, names):
             continue
@@ -91,14 +145,14 @@ def list_under(
             if body and _styled_apart(other, body[0][1]) and len(other.text.split()) <= 8:
                 break
             body.append((other_block, other))
-        # A region's right edge over every page (a short last page is no narrower column);
-        # the reader's paragraphs are items already, and lines within one are split further.
-        right = max(
-            (ln.x1 for b in document.blocks if b.region == block.region for ln in b.lines),
-            default=0.0,
-        )
+        beside = _beside(placed, body, line)
+        # The reader's paragraphs are items already, and lines within one are split further.
         items: list[Item] = []
-        for _, group in itertools.groupby(body, key=lambda placed: id(placed[0])):
-            items.extend(split_cell([line for _, line in group], right))
-        return HeadedList(line, block, items)
-    return None
+        for _, group in itertools.groupby(body + beside, key=lambda placed: id(placed[0])):
+            placed_group = list(group)
+            right = _column_right(document, placed_group[0][0])
+            items.extend(split_cell([line for _, line in placed_group], right))
+        if beside:  # two columns read row by row
+            items.sort(key=lambda item: (round(item.words[0].top), item.words[0].x0))
+        found.append(HeadedList(line, block, items))
+    return found

@@ -35,6 +35,11 @@ def _marker_pattern(markers: list[str]) -> re.Pattern[str]:
     return re.compile(rf"^\s*(?:{alternatives})(?:\s+|(?=[A-Z0-9]))")
 
 
+# A symbol-font bullet with no Unicode mapping in the PDF reads as a control character, the
+# replacement character, a private-use code point or pdfminer's "(cid:N)".
+UNMAPPED_GLYPH = r"[\x00-\x08\x0e-\x1f\ufffd\ue000-\uf8ff]|\(cid:\d+\)"
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     config = label_config()
@@ -45,7 +50,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     letters = [m for m in config["item_markers"] if m.isalnum()]
     signs = [m for m in config["item_markers"] if not m.isalnum()]
     bullet = re.compile(
-        rf"^\s*(?:(?:{'|'.join(map(re.escape, signs))})\s*(?=\S)|(?:{'|'.join(letters)})\s+(?=[A-Z“\"])"
+        rf"^\s*(?:(?:{'|'.join(map(re.escape, signs))}|{UNMAPPED_GLYPH})\s*(?=\S)|(?:{'|'.join(letters)})\s+(?=[A-Z“\"])"
         rf"|\(?\d{{1,2}}[.)]\s+(?=[A-Z“\"])|\(?[a-h]\)\s+(?=[A-Z“\"]))"
     )
     dated = re.compile(rf"^\s*(?:{DATE_PHRASE})\s*[:–—]", re.IGNORECASE)
@@ -69,6 +74,17 @@ def classify_line(text: str) -> tuple[str, str]:
     return "plain", text.strip()
 
 
+def _side_by_side(line: TextLine) -> list[TextLine]:
+    """A line cut before each bullet glyph inside it: items set side by side in one line."""
+    glyphs = set(label_config()["inline_item_markers"])
+    parts: list[list[Word]] = [[]]
+    for word in line.words:
+        if word.text in glyphs and parts[-1]:
+            parts.append([])
+        parts[-1].append(word)
+    return [TextLine(words) for words in parts] if len(parts) > 1 else [line]
+
+
 def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list[Item]:
     """Group lines into items: a marked line opens one, an unmarked line continues the last.
 
@@ -88,7 +104,7 @@ def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list
                 items.append(Item("plain", [text], list(line.words)))
         return items
     items: list[Item] = []
-    for line in lines:
+    for line in (part for whole in lines for part in _side_by_side(whole)):
         marker, text = classify_line(line.text)
         if marker == "plain" and items:
             items[-1].lines.append(text)

@@ -26,7 +26,10 @@ NOT_STATED = re.compile(
     r"^\s*(n/?a|n\.a\.|none|unknown|-+|–|—|not (?:available|applicable))\s*$", re.I
 )
 # Digits grouped by commas, thin/normal spaces or apostrophes, with an optional decimal part.
-NUMBER = r"\d{1,3}(?:[,\u202f\u00a0 ']\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
+# Two dots or more group thousands whatever follows ("1.514.105"); one dot may be a decimal.
+NUMBER = (
+    r"\d{1,3}(?:\.\d{3}){2,}(?!\d)|\d{1,3}(?:[,\u202f\u00a0 ']\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
+)
 _AMOUNT = re.compile(
     rf"(?P<num>{NUMBER})\s*(?P<mult>{'|'.join(sorted(MULTIPLIERS, key=len, reverse=True))})?\b\.?",
     re.IGNORECASE,
@@ -63,7 +66,7 @@ def parse_amount(text: str | None) -> float | None:
     mult = match.group("mult")
     if mult:
         # A bare "m" after a number is metres in "6,512 m"; only trust it for populations.
-        value *= MULTIPLIERS[mult.lower()]
+        value = round(value * MULTIPLIERS[mult.lower()], 6)  # 8.2 × 1e6 is 8199999.999…
     return value
 
 

@@ -8,17 +8,23 @@ from rapidfuzz import fuzz
 
 from extractors import city_facts
 from extractors.entities import entities_of, parse
-from extractors.envelope import entities_block, source_of, title_case, title_lines, title_of
+from extractors.envelope import (
+    entities_block,
+    phrase_runs,
+    source_of,
+    title_case,
+    title_lines,
+    title_of,
+)
 from extractors.figures import figures_in
-from extractors.headed import list_under
-from extractors.lists import Item, split_items
+from extractors.headed import list_under, lists_under
+from extractors.lists import Item, classify_line, split_items
 from extractors.numbers import parse_amount, parse_area_km2
 from extractors.places import gazetteer
 from extractors.provenance import ProvenanceLog, words_for_text
 from models import City, CooperationArea, KeyFigure, ProfileRecord, Section
 from pipeline.reading.cleanup import clean_lines
 from pipeline.reading.document import Block, Document, TextLine, Word
-from pipeline.reading.layout import split_at_gaps
 
 _PROGRAMME = re.compile(r"international\s+urban(?:\s+and\s+regional)?\s+cooperation", re.I)
 _FUNDED = re.compile(r"funded\s+by\s+(?:\S+\s+)??(?:the\s+)?((?:[A-Z][\w-]*\s*)+)", re.I)
@@ -59,19 +65,27 @@ def _heading_like(block: Block, *names: str) -> bool:
     return any(fuzz.ratio(text, n) >= 85 or n in text for n in names)
 
 
+def _run_in_title(block: Block) -> bool:
+    """A line of a few words ending in a colon: the title of the paragraph that follows."""
+    words = block.text.split()
+    return len(block.lines) == 1 and 0 < len(words) <= 6 and block.text.endswith(":")
+
+
 def _continues(previous: Block, block: Block) -> bool:
-    """A paragraph cut by a column or page break: no closing stop, next starts lower-case."""
-    return bool(
-        previous.kind == "paragraph"
-        and previous.text
-        and block.text
-        and previous.text[-1] not in ".!?:"
-        and (block.text[0].islower() or previous.text.endswith("-"))
+    """A paragraph cut by a column or page break: no closing stop, next starts lower-case; or
+    a run-in title ("Youth entrepreneurship:") cut from its text."""
+    if previous.kind != "paragraph" or not previous.text or not block.text:
+        return False
+    if _run_in_title(previous):
+        return classify_line(block.lines[0].text)[0] == "plain" if block.lines else True
+    return previous.text[-1] not in ".!?:" and (
+        block.text[0].islower() or previous.text.endswith("-")
     )
 
 
-def merged_paragraphs(blocks: list[Block]) -> list[Block]:
-    """Body blocks with paragraphs cut by a column or page break joined again."""
+def merged_paragraphs(blocks: list[Block], known: frozenset[str] = frozenset()) -> list[Block]:
+    """Body blocks with paragraphs cut by a column or page break joined again (a word cut by
+    a hyphen at the break made whole)."""
     merged: list[Block] = []
     for block in blocks:
         if merged and block.kind == "paragraph" and _continues(merged[-1], block):
@@ -81,7 +95,7 @@ def merged_paragraphs(blocks: list[Block]) -> list[Block]:
                 last.region,
                 last.lines + block.lines,
                 last.kind,
-                f"{last.text} {block.text}",
+                clean_lines([last.text, block.text], known),
             )
         else:
             merged.append(block)
@@ -118,7 +132,7 @@ def banner_words(document: Document, title: list[TextLine]) -> tuple[list[Word],
         run
         for b in ordered
         for line in b.lines
-        for run in split_at_gaps(line, 2 * line.size)
+        for run in phrase_runs(line)
         if not all(id(w) in in_title for w in run.words)  # a title between a banner's lines
     ]
     funder = next((run.words for run in runs if _FUNDED.search(run.text)), [])
@@ -149,9 +163,9 @@ class ProfileExtractor:
         self.known = document.vocabulary
         others = (*COOPERATION_HEADINGS, "socio-economic profile")
         self.theme_list = list_under(document, THEME_HEADINGS, FIGURE_HEADINGS + others)
-        self.figure_list = list_under(document, FIGURE_HEADINGS, THEME_HEADINGS + others)
+        self.figure_lists = lists_under(document, FIGURE_HEADINGS, THEME_HEADINGS + others)
         listed = {
-            id(w) for found in (self.theme_list, self.figure_list) if found for w in found.words
+            id(w) for found in (self.theme_list, *self.figure_lists) if found for w in found.words
         }
         # The title and the programme's banner are no prose, wherever the layout set them.
         self.title = title_lines(document)
@@ -161,7 +175,7 @@ class ProfileExtractor:
         blocks = [b for b in (_without(b, listed) for b in document.blocks) if b is not None]
         self.banner = [b for b in blocks if b.region == "banner"]
         self.sidebar = [b for b in blocks if b.region == "sidebar"]
-        self.body = merged_paragraphs([b for b in blocks if b.region == "body"])
+        self.body = merged_paragraphs([b for b in blocks if b.region == "body"], self.known)
 
     def programme(self) -> tuple[str | None, str | None]:
         programme_words, funder_words = self.banner_words
@@ -290,9 +304,7 @@ class ProfileExtractor:
                     self.log.add("city.area_km2", self._figure_words(figure))
 
     def _figure_words(self, figure: KeyFigure) -> list[Word]:
-        if self.figure_list is None:
-            return []
-        for item in self.figure_list.items:
+        for item in (item for found in self.figure_lists for item in found.items):
             found = words_for_text(item.words, figure.text)
             if found:
                 return found
@@ -300,11 +312,10 @@ class ProfileExtractor:
 
     def listed_figures(self) -> list[KeyFigure]:
         """Key figures listed as "Label: value" under their own heading."""
-        if self.figure_list is None:
-            return []
         pairs = [
             (m.group(1).strip(), m.group(2).strip(), item)
-            for item in self.figure_list.items
+            for found in self.figure_lists
+            for item in found.items
             if (m := _FIGURE_PAIR.match(item.text(self.known)))
         ]
         docs = parse([value for _, value, _ in pairs], self.model)
@@ -320,6 +331,12 @@ class ProfileExtractor:
             figure.context = label.lower()
             figures.append(figure)
         return figures
+
+    def unmarked(self, block: Block) -> str:
+        """A paragraph's text without its list markers: a bullet is printing, not words."""
+        if not block.lines or classify_line(block.lines[0].text)[0] != "bullet":
+            return block.text
+        return " ".join(t for item in split_items(block.lines) if (t := item.text(self.known)))
 
     def cooperation_areas(self, sections) -> list[CooperationArea]:
         areas: list[CooperationArea] = []
@@ -353,7 +370,7 @@ class ProfileExtractor:
         ]
         section_models = []
         for heading, paragraphs in sections:
-            text = " ".join(p.text for p in paragraphs if p.text)
+            text = " ".join(t for p in paragraphs if (t := self.unmarked(p)))
             if not text:
                 continue
             self.log.add(

@@ -78,11 +78,13 @@ def match_label(text: str, prefix: bool = False) -> tuple[str | None, float]:
     label = _norm_label(text)
     if not label:
         return None, 0.0
+    # A unit or gloss in parentheses qualifies the label: "Population (inhabitants)".
+    bare = _norm_label(re.sub(r"\s*\([^()]*\)[\s.:]*$", "", label)) or label
     best: tuple[str | None, float] = (None, 0.0)
     for name, variants in config["fields"].items():
         for variant in variants:
             v = variant.lower()
-            score = fuzz.ratio(label, v)
+            score = max(fuzz.ratio(label, v), fuzz.ratio(bare, v))
             if prefix and len(label) < len(v):
                 score = max(score, fuzz.ratio(label, v[: len(label)]) - 4)
             if score > best[1]:
@@ -154,17 +156,21 @@ def _label_starts(lines: list[TextLine], gutter: float) -> list[_Start]:
     return [s for s in found if abs(s.label[0].x0 - left) <= 1.5 * size]
 
 
-def _continues_label(row: Row, words: list[Word]) -> bool:
-    """Whether a label-column line is the wrapped rest of the row's label, not its value."""
+def _continued_label(row: Row, words: list[Word]) -> str | None:
+    """The field a row's label names when a label-column line is its wrapped rest (None: the
+    line is no part of the label). The whole label may name another field than its first
+    line: "Cooperation" / "Themes:"."""
     label = row.label
     if not label or label.rstrip().endswith(":"):
-        return False
+        return None
     joined = f"{label} {_text(words)}"
     if row.field is None:  # an unknown label continues unless the line names a known one
-        return match_label(_text(words), prefix=True)[0] is None
+        return "" if match_label(_text(words), prefix=True)[0] is None else None
     _, alone = match_label(label, prefix=True)
     field_name, score = match_label(joined, prefix=True)
-    return field_name == row.field and score >= alone
+    if field_name is not None and (score > alone or (field_name == row.field and score == alone)):
+        return field_name
+    return None
 
 
 def label_rows(document: Document) -> list[Row]:
@@ -198,7 +204,9 @@ def label_rows(document: Document) -> list[Row]:
         gap = line.top - previous_bottom if not new_page else float("inf")
         previous_bottom = line.bottom
         wrapped = row is not None and in_label_column and gap < 0.8 * line.size
-        if wrapped and _continues_label(row, head):
+        continued = _continued_label(row, head) if wrapped else None
+        if continued is not None:
+            row.field = continued or row.field
             row.label_words.extend(head)
             row.cells[0].extend(rest)
             continue

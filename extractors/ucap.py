@@ -10,7 +10,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from extractors.dates import parse_date, parse_period, split_leading_date
-from extractors.entities import Entity, entities_of, parse, unique
+from extractors.entities import Entity, entities_of, org_words, parse, unique
 from extractors.envelope import entities_block, source_of, title_lines, title_of
 from extractors.labels import label_config
 from extractors.lists import Item, split_items
@@ -30,6 +30,30 @@ COMMA_NAMES_PATH = Path(__file__).with_name("data") / "names_with_commas.json"
 _AGENDA = re.compile(r"(?:EU\s+)?Urban\s+Agenda(?:\s+for\s+the\s+EU)?(?:\s+[a-z]+)?\s*[:–—-]", re.I)
 # "Theme: description" or "Theme – description", at the start of the text or of a sentence.
 _FOCUS_SPLIT = re.compile(r"(?:^|(?<=[.!?]))\s*([A-Z][^:.!?]{1,70}?)(?::|\s+[-–—])\s+")
+
+
+def _name_word(token: str) -> bool:
+    """A word of a person's name: letters of any script, a hyphen or apostrophe inside."""
+    return token[:1].isupper() and re.sub(r"['’-]", "", token).isalpha()
+
+
+def person_before(text: str) -> str | None:
+    """The person named right before a contact's address ("Ana de Vries (ana@…)"), or None.
+
+    Capitalised words read backwards from the address, the name particles ("de", "van der")
+    allowed between them; two capitalised words at least, so a lone label word is no name.
+    """
+    particles = set(org_words()["name_particles"])
+    tokens = text.rstrip().rstrip(",(<:–-").split()
+    name: list[str] = []
+    for token in reversed(tokens):
+        if _name_word(token) or (name and token in particles):
+            name.insert(0, token)
+        else:
+            break
+    while name and name[0] in particles:
+        name.pop(0)
+    return " ".join(name) if sum(map(_name_word, name)) >= 2 else None
 
 
 def split_names(text: str) -> list[str]:
@@ -69,11 +93,25 @@ def _rejoin_known(parts: list[str]) -> list[str]:
     return out
 
 
+def _after_qualifier(text: str) -> list[str]:
+    """ "Aville (Region, Country) Btown (Country)" → two places: a capital word after a closing
+    parenthesis starts the next place (a list written one place a line, its lines run together).
+    """
+    pieces = re.split(r"(?<=\))\s+(?=[^\W\d_])", text)
+    out = pieces[:1]
+    for piece in pieces[1:]:
+        if piece[:1].isupper():
+            out.append(piece)
+        else:
+            out[-1] = f"{out[-1]} {piece}"
+    return out
+
+
 def split_places(text: str) -> list[str]:
     """ "Aville, Btown and Ctown" → three names: "and" cuts between known places."""
     gaz = gazetteer()
     names: list[str] = []
-    for part in split_names(text):
+    for part in (p for name in split_names(text) for p in _after_qualifier(name)):
         pieces = re.split(r"\s+(?:and|&)\s+", part)
         if len(pieces) > 1 and all(gaz.countries_of(_bare(p)) for p in pieces):
             names.extend(pieces)
@@ -367,9 +405,8 @@ class UcapExtractor:
                 email = match.group(0).rstrip(".")
                 if any(c.email == email for c in contacts):
                     continue
-                before = line.text[: match.start()]
-                name = re.search(r"([A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\s*[,(<:–-]?\s*$", before)
-                contacts.append(Contact(name=name.group(1) if name else None, email=email))
+                name = person_before(line.text[: match.start()])
+                contacts.append(Contact(name=name, email=email))
                 self.log.add(f"contacts[{len(contacts) - 1}]", words_for_text(line.words, email))
         return contacts
 

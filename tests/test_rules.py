@@ -8,12 +8,21 @@ import pytest
 
 from extractors import city_facts
 from extractors.entities import entities_of, parse, unique
+from extractors.envelope import title_lines
 from extractors.figures import figures_in
-from extractors.lists import split_cell
+from extractors.headed import lists_under
+from extractors.lists import classify_line, split_cell, split_items
+from extractors.numbers import parse_amount
 from extractors.places import gazetteer
 from extractors.profile import merged_paragraphs
 from extractors.table import label_rows, match_label
-from extractors.ucap import parse_focus_areas, parse_sdgs, split_names, split_places
+from extractors.ucap import (
+    parse_focus_areas,
+    parse_sdgs,
+    person_before,
+    split_names,
+    split_places,
+)
 from pipeline.base.settings import Settings
 from pipeline.reading.document import Block, Document, Page, TextLine, Word
 
@@ -47,6 +56,7 @@ def _document(lines: list[list[tuple[float, str]]], gap: float = 6.0) -> Documen
         ("Popu1ation :", "population"),  # an OCR'd digit and a colon
         ("Province / State", "province"),
         ("Country", "country"),
+        ("Population (inhabitants)", "population"),  # a gloss in parentheses
     ],
 )
 def test_a_row_label_names_its_field(text: str, field: str) -> None:
@@ -144,6 +154,21 @@ def test_a_label_alone_on_a_tall_ocr_line_still_opens_its_row() -> None:
     assert rows["city"].cell_text(0) == "Grudziadz"
 
 
+def test_a_wrapped_label_names_the_field_of_its_whole_wording() -> None:
+    document = _document(
+        [
+            [(50, "City"), (200, "Lisbon")],
+            [(50, "Country"), (200, "Portugal")],
+            [(50, "Population"), (200, "545,000")],
+            [(50, "Cooperation"), (200, "Renewable Energy")],  # also "Cooperation period"
+            [(50, "Themes:"), (200, "Jobs and Skills")],
+        ]
+    )
+    rows = {row.field: row for row in label_rows(document)}
+    assert "period" not in rows
+    assert rows["themes"].cell_text(0) == "Renewable Energy Jobs and Skills"
+
+
 def test_fewer_than_three_labelled_rows_are_no_table() -> None:
     document = _document([[(50, "City"), (200, "Porto")], [(50, "Country"), (200, "Portugal")]])
     assert label_rows(document) == []
@@ -155,6 +180,33 @@ def test_fewer_than_three_labelled_rows_are_no_table() -> None:
 def test_places_split_on_commas_and_a_final_and() -> None:
     assert split_places("Bilbao, Porto and Lyon") == ["Bilbao", "Porto", "Lyon"]
     assert split_places("") == []
+
+
+def test_places_run_together_split_after_their_parentheses() -> None:
+    text = "Issy (Île-de-France, France) Braşov (Romania) Vejle"
+    assert split_places(text) == ["Issy (Île-de-France, France)", "Braşov (Romania)", "Vejle"]
+    assert split_places("Aville (Region) and beyond") == ["Aville (Region) and beyond"]
+
+
+def test_contact_names_keep_accents_and_particles() -> None:
+    assert person_before("Contact person: Mikko Rodríguez (") == "Mikko Rodríguez"
+    assert person_before("Contact: Haruto de Vries, ") == "Haruto de Vries"
+    assert person_before("please contact: ") is None
+    assert person_before("Contact ") is None
+
+
+def test_items_set_side_by_side_in_one_line_are_split_at_their_bullets() -> None:
+    lines = [TextLine(_line([(50, "• Air Quality • Tourism, Culture and Creativity")], 100))]
+    items = [item.text() for item in split_items(lines)]
+    assert items == ["Air Quality", "Tourism, Culture and Creativity"]
+
+
+def test_an_unmapped_symbol_glyph_marks_a_bullet() -> None:
+    for glyph in ("\x00", "\ufffd", "\uf0b7", "(cid:12)"):
+        assert classify_line(f"{glyph} Action plan approved.") == (
+            "bullet",
+            "Action plan approved.",
+        )
 
 
 def test_names_that_hold_and_or_a_known_comma_stay_whole() -> None:
@@ -213,6 +265,18 @@ def test_the_country_is_one_the_gazetteer_knows() -> None:
     ) == ("Argentina")
 
 
+def test_a_province_name_may_hold_an_elided_article() -> None:
+    text = "Aville is the second-largest city of Provence-Alpes-Côte d'Azur and lies by the sea."
+    assert city_facts.province(text, gazetteer(), "FR", "Aville") == "Provence-Alpes-Côte d'Azur"
+    text = "Aville is located in Pays de la Loire, France."
+    assert city_facts.province(text, gazetteer(), "FR", "Aville") == "Pays de la Loire"
+
+
+def test_the_country_may_follow_the_region_after_a_comma() -> None:
+    text = "Saint George is located in Utah, United States. The city is big."
+    assert city_facts.country(text, gazetteer()) == "United States"
+
+
 def test_sdgs_with_titles_after_or_before_their_number() -> None:
     after = parse_sdgs("SDG 9: Industry, Innovation and Infrastructure; SDG 11")
     assert [(s.number, s.title) for s in after] == [
@@ -258,6 +322,19 @@ def test_a_finished_sentence_is_not_joined_to_the_next() -> None:
     assert len(merged_paragraphs(blocks)) == 2
 
 
+def test_a_word_and_a_run_in_title_cut_by_a_break_are_joined_again() -> None:
+    blocks = [_block("The city hopes to con-"), _block("nect its clusters.")]
+    assert [b.text for b in merged_paragraphs(blocks)] == [
+        "The city hopes to connect its clusters."
+    ]
+    blocks = [_block("Youth entrepreneurship:"), _block("Soledad invites companies.")]
+    assert [b.text for b in merged_paragraphs(blocks)] == [
+        "Youth entrepreneurship: Soledad invites companies."
+    ]
+    blocks = [_block("Main sectors:"), _block("• Logistics")]
+    assert len(merged_paragraphs(blocks)) == 2
+
+
 # ---------------------------------------------------------------------------- spaCy rules
 
 
@@ -285,3 +362,77 @@ def test_figures_read_amounts_units_and_what_they_measure(model: str) -> None:
     (doc,) = parse(["The port handles 40 % of the region's exports since 2015."], model)
     figures = figures_in(doc)
     assert [(f.value, f.unit) for f in figures] == [(40, "%")]  # the year is no figure
+
+
+def test_figures_keep_surface_units_and_shares_of_their_subject(model: str) -> None:
+    (doc,) = parse(["The city covers 928 km2."], model)
+    assert [(f.value, f.unit) for f in figures_in(doc)] == [(928, "km2")]
+    (doc,) = parse(["It covers 79.5 sq km of land."], model)
+    assert [(f.value, f.unit) for f in figures_in(doc)] == [(79.5, "sq km")]
+    (doc,) = parse(["Area: 1854 km²"], model)  # a four-digit area, no year
+    assert [(f.value, f.unit) for f in figures_in(doc)] == [(1854, "km²")]
+    (doc,) = parse(["About 1/4 of the workforce is employed in manufacturing."], model)
+    assert [(f.value, f.context) for f in figures_in(doc)] == [(0.25, "workforce")]
+
+
+def test_amounts_grouped_by_dots_and_multiplied_exactly() -> None:
+    assert parse_amount("1.514.105 inhabitants") == 1_514_105
+    assert parse_amount("8.2 million passengers") == 8_200_000
+    assert parse_amount("3.5 km") == 3.5
+
+
+def _placed(region: str, x: float, top: float, text: str, kind: str = "paragraph") -> Block:
+    words = _line([(x, text)], top)
+    return Block(1, region, [TextLine(words)], kind, text)  # type: ignore[arg-type]
+
+
+def test_every_headed_list_is_found_each_split_within_its_own_column() -> None:
+    blocks = [  # a column beside the list reaches further right than the list's own
+        _placed("body", 300, 100, "The port handles freight from the whole region every year."),
+        _placed("body", 50, 100, "Key Figures", "heading"),
+        _placed("body", 50, 120, "Airport: 7.7 million"),
+        _placed("sidebar", 450, 100, "Key Figures", "heading"),
+        _placed("sidebar", 450, 120, "Area: 726 km²"),
+    ]
+    blocks[2].lines.append(TextLine(_line([(50, "passengers")], 132)))
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    found = lists_under(document, ("key figures",))
+    texts = [[item.text() for item in headed.items] for headed in found]
+    assert texts == [["Airport: 7.7 million passengers"], ["Area: 726 km²"]]
+
+
+def test_small_print_set_close_beside_the_title_is_no_part_of_it() -> None:
+    big = [
+        Word(t, x, 43, x + 10 * len(t), 67, page=1, size=24.0)
+        for x, t in ((42, "Aville"), (110, "Profile"))
+    ]
+    small = [Word("COOPERATION", 205, 54, 270, 64, page=1, size=9.5)]
+    body = [
+        Word(t, 42 + 40 * i, 200, 70 + 40 * i, 209, page=1, size=9.0)
+        for i, t in enumerate(["The", "city", "is", "old", "and", "green"])
+    ]
+    blocks = [
+        Block(1, "banner", [TextLine(big + small)], "heading"),
+        Block(1, "body", [TextLine(body)]),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    assert [line.text for line in title_lines(document)] == ["Aville Profile"]
+
+
+def test_a_bulleted_list_set_in_two_columns_keeps_both_under_its_heading() -> None:
+    blocks = [
+        _placed("body", 50, 120, "• Jobs and Skills"),  # read before the heading, as body
+        _placed("body", 50, 132, "• Green Infrastructure"),
+        _placed("sidebar", 300, 100, "Thematic Interests", "heading"),
+        _placed("sidebar", 300, 120, "• Electric Mobility"),
+        _placed("sidebar", 300, 132, "• Renewable Energy"),
+        _placed("body", 50, 200, "The city lies on a river and has grown fast in recent years."),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    (found,) = lists_under(document, ("thematic interests",))
+    assert [item.text() for item in found.items] == [
+        "Jobs and Skills",
+        "Electric Mobility",
+        "Green Infrastructure",
+        "Renewable Energy",
+    ]
