@@ -52,6 +52,7 @@ def test_cleanup_steps_never_raise_and_settle(a: str, b: str) -> None:
     assert clean_text(once) == once  # cleaning clean text changes nothing
 
 
+@settings(deadline=None)  # speed is the benchmark's business, not a test's
 @given(st.integers(1900, 2099), st.integers(1, 12), st.integers(1, 28))
 def test_dates_round_trip_at_their_precision(year: int, month: int, day: int) -> None:
     name = MONTHS[month - 1]
@@ -61,6 +62,7 @@ def test_dates_round_trip_at_their_precision(year: int, month: int, day: int) ->
     assert parse_date(f"{day}-{day + 1} {name} {year}") == f"{year}-{month:02d}-{day:02d}"
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10**9))
 def test_grouped_numbers_round_trip(n: int) -> None:
     assert parse_population(f"{n:,}") == n
@@ -68,6 +70,7 @@ def test_grouped_numbers_round_trip(n: int) -> None:
     assert parse_population(str(n)) == n
 
 
+@settings(deadline=None)
 @given(st.integers(1, 17), st.sampled_from(["SDG{}", "SDG {}", "SDG {}:", "SDG #{}"]))
 def test_sdg_numbers_round_trip(number: int, form: str) -> None:
     assert [s.number for s in parse_sdgs(form.format(number) + " Title words")] == [number]
