@@ -70,6 +70,9 @@ def build_ucap(rng: random.Random, half: str, axes: dict[str, Any]) -> tuple[byt
     axes["population_form"] = pop_form
     has_area = rng.random() < 0.85
     has_province = bool(city["province"]) and rng.random() < 0.9
+    if partner_style == "aligned" and not has_province:
+        for e in expected_partners:
+            e["region"] = None  # no province row, so nothing ties a region to a partner
     city_truth = {
         "name": city["name"],
         "province": city["province"] if has_province else None,
