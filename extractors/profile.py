@@ -298,18 +298,20 @@ class ProfileExtractor:
                 return found
         return []
 
-    def listed_figures(self) -> list[KeyFigure]:
-        """Key figures listed as "Label: value" under their own heading."""
+    def figure_pairs(self) -> list[tuple[str, str]]:
+        """The "Label: value" items listed under the key figures' own heading."""
         if self.figure_list is None:
             return []
-        pairs = [
-            (m.group(1).strip(), m.group(2).strip(), item)
+        return [
+            (m.group(1).strip(), m.group(2).strip())
             for item in self.figure_list.items
             if (m := _FIGURE_PAIR.match(item.text(self.known)))
         ]
-        docs = parse([value for _, value, _ in pairs], self.model)
+
+    def listed_figures(self, pairs: list[tuple[str, str]], docs: list) -> list[KeyFigure]:
+        """Key figures listed as "Label: value" under their own heading, from their parsed values."""
         figures: list[KeyFigure] = []
-        for (label, value, _item), doc in zip(pairs, docs, strict=True):
+        for (label, value), doc in zip(pairs, docs, strict=True):
             found = figures_in(doc)
             if not found:
                 amount = parse_amount(value)
@@ -365,8 +367,11 @@ class ProfileExtractor:
         # Names come from the prose and the banner's funder (in title case: an all-capitals
         # line reads as a row of acronyms); headings and the themes are topics, not names.
         banner = [f"Funded by the {funded_by}"] if funded_by else []
-        docs = parse(prose + banner, self.model)
-        listed = self.listed_figures()
+        pairs = self.figure_pairs()
+        # One pass over every text the record needs parsed: prose, banner and listed values.
+        parsed = parse(prose + banner + [value for _, value in pairs], self.model, figures=True)
+        docs, values = parsed[: len(prose) + len(banner)], parsed[len(prose) + len(banner) :]
+        listed = self.listed_figures(pairs, values)
         figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)] + listed
         self.city_from_figures(city, listed)
         for figure in figures:  # the city's own size measures its population or area

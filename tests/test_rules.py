@@ -224,14 +224,56 @@ def test_entities_put_organisations_and_places_apart(model: str) -> None:
     assert not any(label == "PERSON" for _, label in found)
 
 
+def _found(text: str, model: str) -> set[tuple[str, str]]:
+    return {(e.text, e.label) for e in entities_of(parse([text], model))}
+
+
+def test_people_after_a_contact_label_or_before_their_organisation(model: str) -> None:
+    assert ("Ana Examplova", "PERSON") in _found("Contact: Ana Examplova, ana@example.eu", model)
+    assert ("Ana Examplova", "PERSON") in _found("Contact person: Ana Examplova (ana@x.eu)", model)
+    text = "Maya Sun from Exampleton Development Agency led a webinar. Mayor Joost Colombo spoke."
+    found = _found(text, model)
+    assert {("Maya Sun", "PERSON"), ("Joost Colombo", "PERSON")} <= found
+    assert ("Exampleton Development Agency", "ORG") in found
+
+
+def test_organisations_with_legal_forms_and_an_and_inside(model: str) -> None:
+    text = (
+        "Companies such as KU Architecture Ltd., OZLA Packaging S.p.A., Sun Automotive and "
+        "Morales Construction Holding met the Exampleton Commission of Agriculture and Rural "
+        "Affairs and the Exampleton Institute of Technology and Calama Municipal Commission."
+    )
+    found = _found(text, model)
+    for name in (
+        "KU Architecture Ltd.",
+        "OZLA Packaging S.p.A.",
+        "Sun Automotive",
+        "Morales Construction Holding",
+        "Exampleton Commission of Agriculture and Rural Affairs",
+        "Exampleton Institute of Technology",
+    ):
+        assert (name, "ORG") in found
+
+
+def test_no_entity_from_a_bullet_a_dash_a_hyphenated_word_or_an_opening_common_word(
+    model: str,
+) -> None:
+    found = _found("• Green Infrastructure – Identifying needs of the U-CAP in Porto.", model)
+    assert found == {("Porto", "PLACE")}
+    assert _found("Rivers, parks and green belts shape the city.", model) == set()
+    assert ("Example Science Park", "ORG") in _found("Research at Example Science Park.", model)
+
+
 def test_unique_ignores_case_and_accents() -> None:
     assert unique(["Málaga", "MALAGA", "Porto", "malaga"]) == ["Málaga", "Porto"]
 
 
 def test_figures_read_amounts_units_and_what_they_measure(model: str) -> None:
-    (doc,) = parse(["The metropolitan area has a population of 8.5 million."], model)
+    (doc,) = parse(["The metropolitan area has a population of 8.5 million."], model, figures=True)
     figures = figures_in(doc)
     assert [(f.value, f.context) for f in figures] == [(8_500_000, "population")]
-    (doc,) = parse(["The port handles 40 % of the region's exports since 2015."], model)
+    (doc,) = parse(
+        ["The port handles 40 % of the region's exports since 2015."], model, figures=True
+    )
     figures = figures_in(doc)
     assert [(f.value, f.unit) for f in figures] == [(40, "%")]  # the year is no figure
