@@ -248,10 +248,11 @@ def _org_patterns() -> list[dict]:
     upper = {"TEXT": {"REGEX": _UPPER_START}}
     # A name: capitalised words, with the particles and hyphens names hold ("Villa del Ejemplo",
     # "Nord-Exempel"), and a possessive ("People's").
+    # Particles and hyphens may come between capitalised words anywhere ("Saint-Maur-des-Fossés").
+    joints = "|".join(re.escape(p) for p in [*words["name_particles"], "-", "&"])
     name = [
         upper,
-        {"LOWER": {"IN": [*words["name_particles"], "-", "&"]}, "OP": "*"},
-        {"TEXT": {"REGEX": _UPPER_START}, "OP": "*"},
+        {"TEXT": {"REGEX": f"{_UPPER_START}|^(?:{joints})$"}, "OP": "*"},
         {"ORTH": {"IN": ["'s", "’s"]}, "OP": "?"},
         {"TEXT": {"REGEX": _UPPER_START}, "OP": "*"},
     ]
@@ -260,7 +261,9 @@ def _org_patterns() -> list[dict]:
     not_head = {"NOT_IN": [*heads, *words["company_heads"]]}
     and_name = [{"LOWER": {"IN": ["and", "&"]}}, {"IS_TITLE": True, "LOWER": not_head, "OP": "+"}]
     start = {"LOWER": {"IN": words["starts"]}, "IS_TITLE": True}
-    legal = {"LOWER": {"IN": words["legal_suffixes"]}}
+    # A legal form may carry the sentence's full stop ("… GmbH.").
+    suffixes = words["legal_suffixes"]
+    legal = {"LOWER": {"IN": [*suffixes, *(f"{s}." for s in suffixes if not s.endswith("."))]}}
     org = "ORG"
     patterns: list[dict] = [
         {"label": org, "pattern": [*name, head]},
@@ -280,7 +283,7 @@ def _org_patterns() -> list[dict]:
         },
         {
             "label": org,
-            "pattern": [*name, {"LOWER": {"IN": words["legal_suffixes"]}}],
+            "pattern": [*name, legal],
         },
         {  # "Example Co., Ltd."
             "label": org,
@@ -319,6 +322,7 @@ def load_nlp(name: str) -> Language:
     # part of a name ("X Municipal Government").
     for spelling in org_words()["legal_suffix_spellings"]:  # "S.p.A." one token, not three
         nlp.tokenizer.add_special_case(spelling, [{"ORTH": spelling}])
+        nlp.tokenizer.add_special_case(f"{spelling}.", [{"ORTH": spelling}, {"ORTH": "."}])
     nlp.add_pipe("gazetteer_places", first=True)
     ruler = nlp.add_pipe("entity_ruler", after="gazetteer_places", config={"overwrite_ents": True})
     ruler.add_patterns([{"id": "rule", **p} for p in _org_patterns()])  # type: ignore[attr-defined]
@@ -404,6 +408,8 @@ def entities_of(docs: Iterable) -> list[Entity]:
                 label = "ORG"  # "… Science Park" is run by someone
             if label == "PERSON" and gazetteer().countries_of(text):
                 label = "PLACE"  # the model's PERSON for a place the gazetteer knows
+            if label == "PLACE":
+                text = gazetteer_spelling(text)
             if label == "PERSON" and (len(text.split()) < 2 or text.isupper()):
                 continue  # one word or an acronym tagged PERSON is more often wrong than right
             in_sentence = not _opens_sentence(doc, ent.start)
@@ -411,6 +417,17 @@ def entities_of(docs: Iterable) -> list[Entity]:
                 continue
             found.append(Entity(text, label, ent.start_char, ent.end_char))
     return found
+
+
+def gazetteer_spelling(text: str) -> str:
+    """The gazetteer's spelling of a place written without its accents ("Resita" → "Reşiţa"):
+    OCR drops them, and a name is one place's only where a single spelling folds to it."""
+    if not text.isascii():
+        return text
+    gaz, key = gazetteer(), fold(text)
+    places = [gaz.countries.get(key), *gaz.regions.get(key, []), *gaz.cities.get(key, [])]
+    spellings = {p.name for p in places if p is not None and fold(p.name) == key}
+    return spellings.pop() if len(spellings) == 1 else text
 
 
 def _inside_word(doc: Doc, ent: Span) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from extractors import city_facts
-from extractors.entities import entities_of, parse, unique
+from extractors.entities import entities_of, gazetteer_spelling, parse, unique
 from extractors.figures import figures_in
 from extractors.lists import split_cell
 from extractors.places import gazetteer
@@ -262,6 +262,20 @@ def test_no_entity_from_a_bullet_a_dash_a_hyphenated_word_or_an_opening_common_w
     assert found == {("Porto", "PLACE")}
     assert _found("Rivers, parks and green belts shape the city.", model) == set()
     assert ("Example Science Park", "ORG") in _found("Research at Example Science Park.", model)
+
+
+def test_a_place_read_without_its_accents_takes_the_gazetteers_spelling() -> None:
+    assert gazetteer_spelling("Resita") == "Reşiţa"
+    assert gazetteer_spelling("Porto") == "Porto"
+    assert gazetteer_spelling("Exampleton") == "Exampleton"
+
+
+def test_hyphenated_names_and_legal_forms_at_a_sentence_end(model: str) -> None:
+    text = "Visit of Saint-Maur-des-Fossés Urban Planning Institute and BH Automotive GmbH."
+    found = _found(text, model)
+    assert ("Saint-Maur-des-Fossés Urban Planning Institute", "ORG") in found
+    assert ("BH Automotive GmbH", "ORG") in found
+    assert ("Haugen Biotech S.p.A.", "ORG") in _found("Firms such as Haugen Biotech S.p.A..", model)
 
 
 def test_unique_ignores_case_and_accents() -> None:
