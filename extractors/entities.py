@@ -257,9 +257,21 @@ def _org_patterns() -> list[dict]:
         {"TEXT": {"REGEX": _UPPER_START}, "OP": "*"},
     ]
     head = {"LOWER": {"IN": heads}, "IS_TITLE": True}
-    of_name = [{"LOWER": {"IN": ["of", "for"]}}, {"IS_TITLE": True, "OP": "+"}]
+    # "of Issy-les-Moulineaux", "and Urban-Rural Development": hyphens join title-case words.
+    hyphen = {"ORTH": "-", "OP": "?"}
+    of_name = [
+        {"LOWER": {"IN": ["of", "for"]}},
+        {"IS_TITLE": True},
+        {"TEXT": {"REGEX": f"{_UPPER_START}|^(?:{joints})$"}, "OP": "*"},
+        {"IS_TITLE": True, "OP": "?"},
+    ]
     not_head = {"NOT_IN": [*heads, *words["company_heads"]]}
-    and_name = [{"LOWER": {"IN": ["and", "&"]}}, {"IS_TITLE": True, "LOWER": not_head, "OP": "+"}]
+    and_name = [
+        {"LOWER": {"IN": ["and", "&"]}},
+        {"IS_TITLE": True, "LOWER": not_head},
+        hyphen,
+        {"IS_TITLE": True, "LOWER": not_head, "OP": "*"},
+    ]
     start = {"LOWER": {"IN": words["starts"]}, "IS_TITLE": True}
     # A legal form may carry the sentence's full stop ("… GmbH.").
     suffixes = words["legal_suffixes"]

@@ -275,6 +275,8 @@ def test_hyphenated_names_and_legal_forms_at_a_sentence_end(model: str) -> None:
     found = _found(text, model)
     assert ("Saint-Maur-des-Fossés Urban Planning Institute", "ORG") in found
     assert ("BH Automotive GmbH", "ORG") in found
+    text = "Visit of the Department of Urban Planning of Issy-les-Moulineaux to Porto."
+    assert ("Department of Urban Planning of Issy-les-Moulineaux", "ORG") in _found(text, model)
     assert ("Haugen Biotech S.p.A.", "ORG") in _found("Firms such as Haugen Biotech S.p.A..", model)
 
 
