@@ -114,9 +114,13 @@ def _opens_sentence(doc: Doc, i: int) -> bool:
 
 
 def _capital_by_position(doc: Doc, i: int, n: int) -> bool:
-    """A one-word name that is a common English word, at a sentence's start: its capital says
-    nothing ("Rivers, parks and green belts …" is no Nigerian state)."""
+    """A one-word region's name that is a common English word, at a sentence's start: its
+    capital says nothing ("Rivers, parks and green belts …" is no Nigerian state). Countries'
+    and cities' names are left alone: "Rome" and "Paris" are common words too."""
     if n != 1 or zipf_frequency(doc[i].lower_, "en") < COMMON_WORD_ZIPF:
+        return False
+    gaz, key = gazetteer(), fold(doc[i].text)
+    if key in gaz.countries or key in gaz.cities:
         return False
     return _opens_sentence(doc, i)
 
@@ -420,13 +424,13 @@ def entities_of(docs: Iterable) -> list[Entity]:
                 label = "ORG"  # "… Science Park" is run by someone
             if label == "PERSON" and gazetteer().countries_of(text):
                 label = "PLACE"  # the model's PERSON for a place the gazetteer knows
-            if label == "PLACE":
-                text = gazetteer_spelling(text)
             if label == "PERSON" and (len(text.split()) < 2 or text.isupper()):
                 continue  # one word or an acronym tagged PERSON is more often wrong than right
             in_sentence = not _opens_sentence(doc, ent.start)
             if not _plausible(text, label, ent.ent_id_.startswith("rule"), in_sentence):
                 continue
+            if label == "PLACE":
+                text = gazetteer_spelling(text)
             found.append(Entity(text, label, ent.start_char, ent.end_char))
     return found
 
