@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -458,19 +458,31 @@ _PIPE_LOCK = threading.Lock()
 
 
 # What only the key figures read (part of speech, dependencies); entities need none of it: the
-# rules and the NER (which has its own token vectors) work on the tokens alone.
+# rules and the NER (which has its own token vectors) work on the tokens alone. None of these
+# reads the entities, so they may run after them, on the texts that need them.
 FIGURE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler")
 
 
-def parse(texts: list[str], model: str, figures: bool = False) -> list:
-    """Parse many texts in one ``nlp.pipe`` pass, for entities and, with ``figures``, for the
-    key figures' tags and dependencies too (one thread at a time: spaCy pipelines are not
-    documented as thread-safe, and the watch flow runs its tasks on threads)."""
+def parse(
+    texts: list[str], model: str, figures: Callable[[int, Doc], bool] | None = None
+) -> list[Doc]:
+    """Parse many texts in one ``nlp.pipe`` pass for entities; the texts ``figures(i, doc)``
+    picks then get the key figures' tags and dependencies too (one thread at a time: spaCy
+    pipelines are not documented as thread-safe, and the watch flow runs its tasks on threads)."""
     with _PIPE_LOCK:
         nlp = load_nlp(model)
-        skip = [] if figures else [p for p in FIGURE_PIPES if p in nlp.pipe_names]
-        with nlp.select_pipes(disable=skip):
-            return list(nlp.pipe(texts, batch_size=32))
+        later = [p for p in FIGURE_PIPES if p in nlp.pipe_names]
+        with nlp.select_pipes(disable=later):
+            docs = list(nlp.pipe(texts, batch_size=32))
+        if figures is None:
+            return docs
+        picked = [i for i, doc in enumerate(docs) if figures(i, doc)]
+        tagged = [docs[i] for i in picked]
+        for name in later:
+            tagged = list(nlp.get_pipe(name).pipe(tagged, batch_size=32))  # type: ignore[attr-defined]
+        for i, doc in zip(picked, tagged, strict=True):
+            docs[i] = doc
+        return docs
 
 
 def unique(names: Iterable[str]) -> list[str]:

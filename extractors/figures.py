@@ -125,6 +125,11 @@ def _context(unit: Token) -> str | None:
     return None
 
 
+def may_hold_figures(doc: Doc) -> bool:
+    """Whether the text has a number a key figure could stand on (else it needs no parse)."""
+    return any(token.like_num or _FRACTION.match(token.text) for token in doc)
+
+
 def figures_in(doc: Doc | Span) -> list[KeyFigure]:
     """Key figures of one parsed text, in order."""
     found: list[KeyFigure] = []

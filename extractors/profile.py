@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 from extractors import city_facts
 from extractors.entities import entities_of, parse
 from extractors.envelope import entities_block, source_of, title_case, title_lines, title_of
-from extractors.figures import figures_in
+from extractors.figures import figures_in, may_hold_figures
 from extractors.headed import list_under
 from extractors.lists import Item, split_items
 from extractors.numbers import parse_amount, parse_area_km2
@@ -368,8 +368,14 @@ class ProfileExtractor:
         # line reads as a row of acronyms); headings and the themes are topics, not names.
         banner = [f"Funded by the {funded_by}"] if funded_by else []
         pairs = self.figure_pairs()
-        # One pass over every text the record needs parsed: prose, banner and listed values.
-        parsed = parse(prose + banner + [value for _, value in pairs], self.model, figures=True)
+
+        # One pass over every text the record needs parsed: prose, banner and listed values;
+        # the tags and dependencies only for the prose and values that hold a number.
+        def needs_figures(i: int, doc) -> bool:
+            return (i < len(prose) or i >= len(prose) + len(banner)) and may_hold_figures(doc)
+
+        texts = prose + banner + [value for _, value in pairs]
+        parsed = parse(texts, self.model, figures=needs_figures)
         docs, values = parsed[: len(prose) + len(banner)], parsed[len(prose) + len(banner) :]
         listed = self.listed_figures(pairs, values)
         figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)] + listed

@@ -8,7 +8,7 @@ import pytest
 
 from extractors import city_facts
 from extractors.entities import entities_of, gazetteer_spelling, parse, unique
-from extractors.figures import figures_in
+from extractors.figures import figures_in, may_hold_figures
 from extractors.lists import split_cell
 from extractors.places import gazetteer
 from extractors.profile import merged_paragraphs
@@ -285,11 +285,25 @@ def test_unique_ignores_case_and_accents() -> None:
 
 
 def test_figures_read_amounts_units_and_what_they_measure(model: str) -> None:
-    (doc,) = parse(["The metropolitan area has a population of 8.5 million."], model, figures=True)
+    (doc,) = parse(
+        ["The metropolitan area has a population of 8.5 million."], model, figures=lambda i, d: True
+    )
     figures = figures_in(doc)
     assert [(f.value, f.context) for f in figures] == [(8_500_000, "population")]
     (doc,) = parse(
-        ["The port handles 40 % of the region's exports since 2015."], model, figures=True
+        ["The port handles 40 % of the region's exports since 2015."],
+        model,
+        figures=lambda i, d: True,
     )
     figures = figures_in(doc)
     assert [(f.value, f.unit) for f in figures] == [(40, "%")]  # the year is no figure
+
+
+def test_only_the_picked_texts_get_tags_and_dependencies(model: str) -> None:
+    texts = ["Exampleton has 2 million inhabitants.", "Funded by the European Union"]
+    plain = parse(texts, model)
+    assert not any(doc.has_annotation("DEP") for doc in plain)
+    docs = parse(texts, model, figures=lambda i, doc: may_hold_figures(doc))
+    assert [doc.has_annotation("DEP") for doc in docs] == [True, False]
+    assert [(f.value, f.unit) for f in figures_in(docs[0])] == [(2_000_000, "inhabitants")]
+    assert entities_of(docs) == entities_of(plain)
