@@ -457,17 +457,18 @@ def _inside_word(doc: Doc, ent: Span) -> bool:
 _PIPE_LOCK = threading.Lock()
 
 
-# What only the key figures read (part of speech, dependencies); entities need none of it: the
-# rules and the NER (which has its own token vectors) work on the tokens alone. None of these
-# reads the entities, so they may run after them, on the texts that need them.
-FIGURE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler")
+# What only the key figures read (parts of speech); neither reads the entities, so they may run
+# after them, on the texts that need them. The rules and the NER (which has its own token
+# vectors) need no tags, but the NER keeps its entities inside the parser's sentences: without
+# the parser it names differently ("a UNESCO World Heritage Site since …"), so it stays.
+FIGURE_PIPES = ("tagger", "attribute_ruler")
 
 
 def parse(
     texts: list[str], model: str, figures: Callable[[int, Doc], bool] | None = None
 ) -> list[Doc]:
     """Parse many texts in one ``nlp.pipe`` pass for entities; the texts ``figures(i, doc)``
-    picks then get the key figures' tags and dependencies too (one thread at a time: spaCy
+    picks then get the key figures' parts of speech too (one thread at a time: spaCy
     pipelines are not documented as thread-safe, and the watch flow runs its tasks on threads)."""
     with _PIPE_LOCK:
         nlp = load_nlp(model)

@@ -126,7 +126,7 @@ def _context(unit: Token) -> str | None:
 
 
 def may_hold_figures(doc: Doc) -> bool:
-    """Whether the text has a number a key figure could stand on (else it needs no parse)."""
+    """Whether the text has a number a key figure could stand on (else it needs no tags)."""
     return any(token.like_num or _FRACTION.match(token.text) for token in doc)
 
 

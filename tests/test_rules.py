@@ -299,11 +299,11 @@ def test_figures_read_amounts_units_and_what_they_measure(model: str) -> None:
     assert [(f.value, f.unit) for f in figures] == [(40, "%")]  # the year is no figure
 
 
-def test_only_the_picked_texts_get_tags_and_dependencies(model: str) -> None:
+def test_only_the_picked_texts_get_parts_of_speech(model: str) -> None:
     texts = ["Exampleton has 2 million inhabitants.", "Funded by the European Union"]
     plain = parse(texts, model)
-    assert not any(doc.has_annotation("DEP") for doc in plain)
+    assert not any(doc.has_annotation("POS") for doc in plain)
     docs = parse(texts, model, figures=lambda i, doc: may_hold_figures(doc))
-    assert [doc.has_annotation("DEP") for doc in docs] == [True, False]
+    assert [doc.has_annotation("POS") for doc in docs] == [True, False]
     assert [(f.value, f.unit) for f in figures_in(docs[0])] == [(2_000_000, "inhabitants")]
     assert entities_of(docs) == entities_of(plain)
