@@ -399,10 +399,14 @@ def _plausible(text: str, label: str, from_rules: bool, in_sentence: bool = Fals
         plain = [t for t in tokens if t.lower() not in ("and", "&", "of", "in", "for", "the")]
         acronym = any(len(t) > 1 and t.isupper() for t in tokens)  # "KU Architecture Ltd."
         if not acronym and all(zipf_frequency(t.lower(), "en") >= COMMON_WORD_ZIPF for t in plain):
-            # ... or a company's industry word or legal form ends them in the middle of a
-            # sentence, where only a name has capitals ("companies such as Sun Automotive").
-            words, last = org_words(), tokens[-1].lower()
-            company = last in words["company_heads"] or last in words["legal_suffixes"]
+            # ... or a company's industry word or legal form follows one name, or two joined
+            # by "&", in the middle of a sentence, where only a name has capitals ("such as
+            # Sun Automotive", "Sun & Choi Automotive"; a longer run is a topic: "for
+            # Sustainable Master Planning & Construction").
+            words, last, before = org_words(), tokens[-1].lower(), tokens[:-1]
+            ends_company = last in words["company_heads"] or last in words["legal_suffixes"]
+            named = len(before) == 1 or (len(before) == 3 and before[1] in ("&", "and"))
+            company = ends_company and named
             return last in words["heads"] or (in_sentence and company)
     return True
 

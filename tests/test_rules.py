@@ -239,7 +239,8 @@ def test_people_after_a_contact_label_or_before_their_organisation(model: str) -
 
 def test_organisations_with_legal_forms_and_an_and_inside(model: str) -> None:
     text = (
-        "Companies such as KU Architecture Ltd., OZLA Packaging S.p.A., Sun Automotive and "
+        "Companies such as KU Architecture Ltd., OZLA Packaging S.p.A., Sun Automotive, "
+        "Sun & Choi Automotive and "
         "Morales Construction Holding met the Exampleton Commission of Agriculture and Rural "
         "Affairs and the Exampleton Institute of Technology and Calama Municipal Commission."
     )
@@ -248,6 +249,7 @@ def test_organisations_with_legal_forms_and_an_and_inside(model: str) -> None:
         "KU Architecture Ltd.",
         "OZLA Packaging S.p.A.",
         "Sun Automotive",
+        "Sun & Choi Automotive",
         "Morales Construction Holding",
         "Exampleton Commission of Agriculture and Rural Affairs",
         "Exampleton Institute of Technology",
@@ -260,6 +262,8 @@ def test_no_entity_from_a_bullet_a_dash_a_hyphenated_word_or_an_opening_common_w
 ) -> None:
     found = _found("• Green Infrastructure – Identifying needs of the U-CAP in Porto.", model)
     assert found == {("Porto", "PLACE")}
+    text = "A pilot for Sustainable Master Planning & Construction of the Smart City."
+    assert not any(label == "ORG" for _, label in _found(text, model))
     assert _found("Rivers, parks and green belts shape the city.", model) == set()
     assert ("Example Science Park", "ORG") in _found("Research at Example Science Park.", model)
 
