@@ -374,6 +374,16 @@ def _not_entities() -> frozenset[str]:
     return frozenset(w.lower() for w in org_words()["not_entities"])
 
 
+def _without_company_words(tokens: list[str]) -> list[str]:
+    """The words before a company's trailing industry words and legal forms ("Co., Ltd.")."""
+    words = org_words()
+    tail = {*words["company_heads"], *words["legal_suffixes"]}
+    end = len(tokens)
+    while end > 0 and tokens[end - 1].lower().rstrip(",") in tail:
+        end -= 1
+    return tokens[:end]
+
+
 def _plausible(text: str, label: str, from_rules: bool, in_sentence: bool = False) -> bool:
     """Drop what no reader would call a name: lower-case phrases, lone common words, stop-list."""
     if text.lower() in _not_entities() or not any(c.isupper() for c in text):
@@ -403,9 +413,10 @@ def _plausible(text: str, label: str, from_rules: bool, in_sentence: bool = Fals
             # by "&", in the middle of a sentence, where only a name has capitals ("such as
             # Sun Automotive", "Sun & Choi Automotive"; a longer run is a topic: "for
             # Sustainable Master Planning & Construction").
-            words, last, before = org_words(), tokens[-1].lower(), tokens[:-1]
+            words, last = org_words(), tokens[-1].lower()
             ends_company = last in words["company_heads"] or last in words["legal_suffixes"]
-            named = len(before) == 1 or (len(before) == 3 and before[1] in ("&", "and"))
+            names = _without_company_words(tokens)
+            named = len(names) == 1 or (len(names) == 3 and names[1] in ("&", "and"))
             company = ends_company and named
             return last in words["heads"] or (in_sentence and company)
     return True
