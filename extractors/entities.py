@@ -374,6 +374,12 @@ def _not_entities() -> frozenset[str]:
     return frozenset(w.lower() for w in org_words()["not_entities"])
 
 
+def _is_place_name(word: str) -> bool:
+    """The word is a country's, region's or city's name in the gazetteer."""
+    gaz, key = gazetteer(), fold(word)
+    return key in gaz.countries or key in gaz.regions or key in gaz.cities
+
+
 def _without_company_words(tokens: list[str]) -> list[str]:
     """The words before a company's trailing industry words and legal forms ("Co., Ltd.")."""
     words = org_words()
@@ -417,6 +423,7 @@ def _plausible(text: str, label: str, from_rules: bool, in_sentence: bool = Fals
             ends_company = last in words["company_heads"] or last in words["legal_suffixes"]
             names = _without_company_words(tokens)
             named = len(names) == 1 or (len(names) == 3 and names[1] in ("&", "and"))
+            named = named or (bool(names) and _is_place_name(names[0]))  # "China Railway …"
             company = ends_company and named
             return last in words["heads"] or (in_sentence and company)
     return True

@@ -240,7 +240,7 @@ def test_people_after_a_contact_label_or_before_their_organisation(model: str) -
 def test_organisations_with_legal_forms_and_an_and_inside(model: str) -> None:
     text = (
         "Companies such as KU Architecture Ltd., OZLA Packaging S.p.A., Sun Automotive, "
-        "Sun & Choi Automotive, Yang Packaging Co., Ltd. and "
+        "Sun & Choi Automotive, Yang Packaging Co., Ltd., China Railway Shield Construction and "
         "Morales Construction Holding met the Exampleton Commission of Agriculture and Rural "
         "Affairs and the Exampleton Institute of Technology and Calama Municipal Commission."
     )
@@ -251,6 +251,7 @@ def test_organisations_with_legal_forms_and_an_and_inside(model: str) -> None:
         "Sun Automotive",
         "Sun & Choi Automotive",
         "Yang Packaging Co., Ltd.",
+        "China Railway Shield Construction",
         "Morales Construction Holding",
         "Exampleton Commission of Agriculture and Rural Affairs",
         "Exampleton Institute of Technology",
