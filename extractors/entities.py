@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -95,7 +95,7 @@ def gazetteer_places(doc: Doc) -> Doc:
             i += 1
             continue
         for n in range(min(longest, len(doc) - i), 0, -1):
-            if doc[i : i + n].text in names:
+            if doc[i : i + n].text in names and not _capital_by_position(doc, i, n):
                 found.append(Span(doc, i, i + n, label="GPE", span_id="rule"))
                 i += n
                 break
@@ -103,6 +103,26 @@ def gazetteer_places(doc: Doc) -> Doc:
             i += 1
     doc.ents = filter_spans(list(doc.ents) + found)
     return doc
+
+
+_SENTENCE_BREAKS = frozenset(".!?:;•")
+
+
+def _opens_sentence(doc: Doc, i: int) -> bool:
+    """The token opens the text or follows a sentence's end mark (no parser needed)."""
+    return i == 0 or doc[i - 1].text in _SENTENCE_BREAKS or not doc[i - 1].text.strip()
+
+
+def _capital_by_position(doc: Doc, i: int, n: int) -> bool:
+    """A one-word region's name that is a common English word, at a sentence's start: its
+    capital says nothing ("Rivers, parks and green belts …" is no Nigerian state). Countries'
+    and cities' names are left alone: "Rome" and "Paris" are common words too."""
+    if n != 1 or zipf_frequency(doc[i].lower_, "en") < COMMON_WORD_ZIPF:
+        return False
+    gaz, key = gazetteer(), fold(doc[i].text)
+    if key in gaz.countries or key in gaz.cities:
+        return False
+    return _opens_sentence(doc, i)
 
 
 # A token that starts with a capital letter (Latin scripts): a title-case word or an acronym.
@@ -114,37 +134,115 @@ def org_words() -> dict:
     return json.loads(ORG_WORDS.read_text(encoding="utf-8"))
 
 
+def _name_after(doc: Doc, start: int, strict: bool = True, longest: int = 3) -> int:
+    """End of the run of title-case words from ``start`` that can be a person's name; where
+    ``strict``, the first word no organisation's or place's, a later one (a surname) no
+    organisation's."""
+    end = start
+    while end < len(doc) and end - start < longest and doc[end].is_title:
+        if strict and (
+            doc[end].ent_type_ == "ORG" or (end == start and doc[end].ent_type_ == "GPE")
+        ):
+            break
+        end += 1
+    return end
+
+
+def _after_title(doc: Doc, token, titles: set[str]) -> Span | None:
+    """ "Mayor Ana Example": two or three title-case words after a title."""
+    if token.lower_ not in titles:
+        return None
+    end = _name_after(doc, token.i + 1)
+    return (
+        Span(doc, token.i + 1, end, label="PERSON", span_id="rule") if end - token.i >= 3 else None
+    )
+
+
+def _after_contact(doc: Doc, token, labels: set[str]) -> Span | None:
+    """ "Contact: Ana Example, ana@…" / "Contact person: Ana Example (…)": a name after a contact
+    label and its colon, ended by a comma, a bracket or the text's end."""
+    if token.text != ":" or token.i == 0:
+        return None
+    words = doc[max(0, token.i - 2) : token.i].text.lower()
+    if not any(words == label or words.endswith(f" {label}") for label in labels):
+        return None
+    start = token.i + 1
+    end = _name_after(doc, start, strict=False)
+    ends_there = end == len(doc) or doc[end].text in (",", "(", ";", "–", "-")
+    return (
+        Span(doc, start, end, label="PERSON", span_id="rule")
+        if end - start >= 2 and ends_there
+        else None
+    )
+
+
+def _opening_name(doc: Doc, token) -> Span | None:
+    """ "Ana Example of the … Agency": two title-case words open a sentence and "of"/"from" an
+    organisation follows; a rare first word may stand without the organisation."""
+    if not (_opens_sentence(doc, token.i) and token.is_title and token.i + 2 < len(doc)):
+        return None
+    second, after = doc[token.i + 1], doc[token.i + 2]
+    if not second.is_title or after.lower_ not in ("of", "from"):
+        return None
+    if any(e.start <= token.i + 1 < e.end and e.end > token.i + 2 for e in doc.ents):
+        return None  # the two words begin a longer name ("Example City Council of …")
+    then = doc[token.i + 3] if token.i + 3 < len(doc) else None
+    org_follows = then is not None and (
+        then.ent_type_ == "ORG"
+        or (then.lower_ == "the" and then.i + 1 < len(doc) and doc[then.i + 1].ent_type_ == "ORG")
+    )
+    rare = zipf_frequency(token.lower_, "en") < COMMON_WORD_ZIPF
+    plain = token.ent_type_ not in ("ORG", "GPE") and second.ent_type_ not in ("ORG", "GPE")
+    if org_follows or (rare and plain):
+        return Span(doc, token.i, token.i + 2, label="PERSON", span_id="rule")
+    return None
+
+
 @Language.component("titled_people")
 def titled_people(doc: Doc) -> Doc:
-    """People the statistical model misses: a name after a title ("Mayor Ana Example"), or a
-    name opening a sentence and followed by "of"/"from" an organisation ("Ana Example of the …")."""
-    titles = {t for t in org_words()["person_titles"] if " " not in t}
+    """People the statistical model misses or mislabels: a name after a title ("Mayor Ana
+    Example"), after a contact label ("Contact: Ana Example, …"), or opening a sentence before
+    "of"/"from" an organisation ("Ana Example of the … Agency")."""
+    words = org_words()
+    titles = {t for t in words["person_titles"] if " " not in t}
+    labels = set(words["contact_labels"])
     found: list[Span] = []
     for token in doc:
-        if token.lower_ in titles and token.i + 2 <= len(doc):
-            end = token.i + 1
-            while (
-                end < len(doc)
-                and end - token.i <= 3
-                and doc[end].is_title
-                and doc[end].ent_type_ not in ("ORG", "GPE")
-            ):
-                end += 1
-            if end - token.i >= 3:
-                found.append(Span(doc, token.i + 1, end, label="PERSON"))
-        elif token.is_sent_start and token.is_title and token.i + 2 < len(doc):
-            second, after = doc[token.i + 1], doc[token.i + 2]
-            if (
-                second.is_title
-                and after.lower_ in ("of", "from")
-                and token.ent_type_ not in ("ORG", "GPE")
-                and second.ent_type_ not in ("ORG", "GPE")
-                and zipf_frequency(token.lower_, "en") < COMMON_WORD_ZIPF
-            ):
-                found.append(Span(doc, token.i, token.i + 2, label="PERSON"))
+        span = _after_title(doc, token, titles) or _after_contact(doc, token, labels)
+        span = span or _opening_name(doc, token)
+        if span is not None:
+            found.append(span)
     if found:
         kept = [e for e in doc.ents if not any(e.start < f.end and f.start < e.end for f in found)]
         doc.ents = filter_spans(kept + found)
+    return doc
+
+
+@Language.component("org_and_tail")
+def org_and_tail(doc: Doc) -> Doc:
+    """ "… Commission of Agriculture and Rural Affairs": a rule organisation ending in "of …"
+    runs on over "and" and title-case words that name no organisation or place, up to a
+    lower-case word or punctuation (else the "and" joins two names)."""
+    stops = set(org_words()["heads"]) | set(org_words()["company_heads"])
+    ents = list(doc.ents)
+    for k, ent in enumerate(ents):
+        if ent.label_ != "ORG" or not ent.ent_id_.startswith("rule") or ent.end + 2 > len(doc):
+            continue
+        if doc[ent.end].lower_ != "and" or not any(t.lower_ in ("of", "for") for t in ent):
+            continue
+        end = ent.end + 1
+        while (
+            end < len(doc)
+            and end - ent.end <= 3
+            and doc[end].is_title
+            and doc[end].ent_type_ in ("", "ORG")
+            and not doc[end].ent_id_.startswith("rule")
+            and doc[end].lower_ not in stops
+        ):
+            end += 1
+        if end > ent.end + 1 and (end == len(doc) or not doc[end].text[:1].isupper()):
+            ents[k] = Span(doc, ent.start, end, label="ORG", span_id=ent.ent_id_)
+    doc.ents = filter_spans(ents)
     return doc
 
 
@@ -154,17 +252,34 @@ def _org_patterns() -> list[dict]:
     upper = {"TEXT": {"REGEX": _UPPER_START}}
     # A name: capitalised words, with the particles and hyphens names hold ("Villa del Ejemplo",
     # "Nord-Exempel"), and a possessive ("People's").
+    # Particles and hyphens may come between capitalised words anywhere ("Saint-Maur-des-Fossés").
+    joints = "|".join(re.escape(p) for p in [*words["name_particles"], "-", "&"])
     name = [
         upper,
-        {"LOWER": {"IN": [*words["name_particles"], "-", "&"]}, "OP": "*"},
-        {"TEXT": {"REGEX": _UPPER_START}, "OP": "*"},
+        {"TEXT": {"REGEX": f"{_UPPER_START}|^(?:{joints})$"}, "OP": "*"},
         {"ORTH": {"IN": ["'s", "’s"]}, "OP": "?"},
         {"TEXT": {"REGEX": _UPPER_START}, "OP": "*"},
     ]
     head = {"LOWER": {"IN": heads}, "IS_TITLE": True}
-    of_name = [{"LOWER": {"IN": ["of", "for"]}}, {"IS_TITLE": True, "OP": "+"}]
-    and_name = [{"LOWER": {"IN": ["and", "&"]}}, {"IS_TITLE": True, "OP": "+"}]
+    # "of Issy-les-Moulineaux", "and Urban-Rural Development": hyphens join title-case words.
+    hyphen = {"ORTH": "-", "OP": "?"}
+    of_name = [
+        {"LOWER": {"IN": ["of", "for"]}},
+        {"IS_TITLE": True},
+        {"TEXT": {"REGEX": f"{_UPPER_START}|^(?:{joints})$"}, "OP": "*"},
+        {"IS_TITLE": True, "OP": "?"},
+    ]
+    not_head = {"NOT_IN": [*heads, *words["company_heads"]]}
+    and_name = [
+        {"LOWER": {"IN": ["and", "&"]}},
+        {"IS_TITLE": True, "LOWER": not_head},
+        hyphen,
+        {"IS_TITLE": True, "LOWER": not_head, "OP": "*"},
+    ]
     start = {"LOWER": {"IN": words["starts"]}, "IS_TITLE": True}
+    # A legal form may carry the sentence's full stop ("… GmbH.").
+    suffixes = words["legal_suffixes"]
+    legal = {"LOWER": {"IN": [*suffixes, *(f"{s}." for s in suffixes if not s.endswith("."))]}}
     org = "ORG"
     patterns: list[dict] = [
         {"label": org, "pattern": [*name, head]},
@@ -184,7 +299,11 @@ def _org_patterns() -> list[dict]:
         },
         {
             "label": org,
-            "pattern": [*name, {"LOWER": {"IN": words["legal_suffixes"]}}],
+            "pattern": [*name, legal],
+        },
+        {  # "Example Co., Ltd."
+            "label": org,
+            "pattern": [*name, legal, {"ORTH": ","}, legal],
         },
         {  # "EU", "OECD", "Hubei DRC": acronyms, with the place they belong to
             "label": org,
@@ -217,15 +336,27 @@ def load_nlp(name: str) -> Language:
     # First in the pipeline: they need no tags (and patterns added to a ruler run through every
     # component before it). Places first; the organisation patterns overwrite a place that is
     # part of a name ("X Municipal Government").
+    for spelling in org_words()["legal_suffix_spellings"]:  # "S.p.A." one token, not three
+        nlp.tokenizer.add_special_case(spelling, [{"ORTH": spelling}])
+        nlp.tokenizer.add_special_case(f"{spelling}.", [{"ORTH": spelling}, {"ORTH": "."}])
     nlp.add_pipe("gazetteer_places", first=True)
     ruler = nlp.add_pipe("entity_ruler", after="gazetteer_places", config={"overwrite_ents": True})
     ruler.add_patterns([{"id": "rule", **p} for p in _org_patterns()])  # type: ignore[attr-defined]
     nlp.add_pipe("titled_people", after="ner")
+    nlp.add_pipe("org_and_tail", after="titled_people")
     return nlp
 
 
+_SEPARATOR = re.compile(r"\s[–—-]\s|\s[–—]|[–—]\s")
+_OPENING_MARKS = re.compile(r"^[^\w“\"'(]+")
+
+
 def _clean(text: str) -> str:
-    text = " ".join(text.split())
+    """The name without what the model took in around it: a bullet or stray mark before it,
+    a spaced dash and what follows ("Green Infrastructure – Identifying …"), leading articles
+    and trailing particles or punctuation."""
+    text = _OPENING_MARKS.sub("", " ".join(text.split()))
+    text = _SEPARATOR.split(text, maxsplit=1)[0]
     previous = None
     while previous != text:
         previous = text
@@ -243,7 +374,23 @@ def _not_entities() -> frozenset[str]:
     return frozenset(w.lower() for w in org_words()["not_entities"])
 
 
-def _plausible(text: str, label: str, from_rules: bool) -> bool:
+def _is_place_name(word: str) -> bool:
+    """The word is a country's, region's or city's name in the gazetteer."""
+    gaz, key = gazetteer(), fold(word)
+    return key in gaz.countries or key in gaz.regions or key in gaz.cities
+
+
+def _without_company_words(tokens: list[str]) -> list[str]:
+    """The words before a company's trailing industry words and legal forms ("Co., Ltd.")."""
+    words = org_words()
+    tail = {*words["company_heads"], *words["legal_suffixes"]}
+    end = len(tokens)
+    while end > 0 and tokens[end - 1].lower().rstrip(",") in tail:
+        end -= 1
+    return tokens[:end]
+
+
+def _plausible(text: str, label: str, from_rules: bool, in_sentence: bool = False) -> bool:
     """Drop what no reader would call a name: lower-case phrases, lone common words, stop-list."""
     if text.lower() in _not_entities() or not any(c.isupper() for c in text):
         return False
@@ -260,14 +407,25 @@ def _plausible(text: str, label: str, from_rules: bool) -> bool:
         and not gazetteer().countries_of(text)
     ):
         return False  # "Profile", "Organisation": the model's guesses on capitalised words
-    if label == "PERSON" and all(common):
+    if label == "PERSON" and all(common) and not from_rules:
         return False
     if label == "ORG" and not text.isupper():
         # "Port Development", "Research and Innovation": topics, not organisations, unless an
         # organisation's head word ends them ("European Union", "Tourism Board").
         plain = [t for t in tokens if t.lower() not in ("and", "&", "of", "in", "for", "the")]
-        if all(zipf_frequency(t.lower(), "en") >= COMMON_WORD_ZIPF for t in plain):
-            return tokens[-1].lower() in org_words()["heads"]
+        acronym = any(len(t) > 1 and t.isupper() for t in tokens)  # "KU Architecture Ltd."
+        if not acronym and all(zipf_frequency(t.lower(), "en") >= COMMON_WORD_ZIPF for t in plain):
+            # ... or a company's industry word or legal form follows one name, or two joined
+            # by "&", in the middle of a sentence, where only a name has capitals ("such as
+            # Sun Automotive", "Sun & Choi Automotive"; a longer run is a topic: "for
+            # Sustainable Master Planning & Construction").
+            words, last = org_words(), tokens[-1].lower()
+            ends_company = last in words["company_heads"] or last in words["legal_suffixes"]
+            names = _without_company_words(tokens)
+            named = len(names) == 1 or (len(names) == 3 and names[1] in ("&", "and"))
+            named = named or (bool(names) and _is_place_name(names[0]))  # "China Railway …"
+            company = ends_company and named
+            return last in words["heads"] or (in_sentence and company)
     return True
 
 
@@ -282,25 +440,72 @@ def entities_of(docs: Iterable) -> list[Entity]:
             text = _clean(ent.text)
             if not label or len(text) < 2 or not any(c.isalpha() for c in text):
                 continue
+            if _inside_word(doc, ent):
+                continue  # "CAP" of "U-CAP": part of a hyphenated word
+            if label == "PLACE" and any(text.lower().endswith(p) for p in org_words()["org_parks"]):
+                label = "ORG"  # "… Science Park" is run by someone
             if label == "PERSON" and gazetteer().countries_of(text):
                 label = "PLACE"  # the model's PERSON for a place the gazetteer knows
             if label == "PERSON" and (len(text.split()) < 2 or text.isupper()):
                 continue  # one word or an acronym tagged PERSON is more often wrong than right
-            if not _plausible(text, label, ent.ent_id_.startswith("rule")):
+            in_sentence = not _opens_sentence(doc, ent.start)
+            if not _plausible(text, label, ent.ent_id_.startswith("rule"), in_sentence):
                 continue
+            if label == "PLACE":
+                text = gazetteer_spelling(text)
             found.append(Entity(text, label, ent.start_char, ent.end_char))
     return found
+
+
+def gazetteer_spelling(text: str) -> str:
+    """The gazetteer's spelling of a place written without its accents ("Resita" → "Reşiţa"):
+    OCR drops them, and a name is one place's only where a single spelling folds to it."""
+    if not text.isascii():
+        return text
+    gaz, key = gazetteer(), fold(text)
+    places = [gaz.countries.get(key), *gaz.regions.get(key, []), *gaz.cities.get(key, [])]
+    spellings = {p.name for p in places if p is not None and fold(p.name) == key}
+    return spellings.pop() if len(spellings) == 1 else text
+
+
+def _inside_word(doc: Doc, ent: Span) -> bool:
+    """The entity is glued by a hyphen to the word before it."""
+    if ent.start < 2:
+        return False
+    hyphen, before = doc[ent.start - 1], doc[ent.start - 2]
+    return hyphen.text == "-" and not hyphen.whitespace_ and not before.whitespace_
 
 
 _PIPE_LOCK = threading.Lock()
 
 
-def parse(texts: list[str], model: str) -> list:
-    """Parse many texts in one ``nlp.pipe`` pass (one thread at a time: spaCy pipelines are
-    not documented as thread-safe, and the watch flow runs its tasks on threads)."""
+# What only the key figures read (parts of speech); neither reads the entities, so they may run
+# after them, on the texts that need them. The rules and the NER (which has its own token
+# vectors) need no tags, but the NER keeps its entities inside the parser's sentences: without
+# the parser it names differently ("a UNESCO World Heritage Site since …"), so it stays.
+FIGURE_PIPES = ("tagger", "attribute_ruler")
+
+
+def parse(
+    texts: list[str], model: str, figures: Callable[[int, Doc], bool] | None = None
+) -> list[Doc]:
+    """Parse many texts in one ``nlp.pipe`` pass for entities; the texts ``figures(i, doc)``
+    picks then get the key figures' parts of speech too (one thread at a time: spaCy
+    pipelines are not documented as thread-safe, and the watch flow runs its tasks on threads)."""
     with _PIPE_LOCK:
         nlp = load_nlp(model)
-        return list(nlp.pipe(texts, batch_size=32))
+        later = [p for p in FIGURE_PIPES if p in nlp.pipe_names]
+        with nlp.select_pipes(disable=later):
+            docs = list(nlp.pipe(texts, batch_size=32))
+        if figures is None:
+            return docs
+        picked = [i for i, doc in enumerate(docs) if figures(i, doc)]
+        tagged = [docs[i] for i in picked]
+        for name in later:
+            tagged = list(nlp.get_pipe(name).pipe(tagged, batch_size=32))  # type: ignore[attr-defined]
+        for i, doc in zip(picked, tagged, strict=True):
+            docs[i] = doc
+        return docs
 
 
 def unique(names: Iterable[str]) -> list[str]:

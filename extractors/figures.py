@@ -157,12 +157,21 @@ def _share_context(share: Token) -> str | None:
     return _context(share.head) if share.head is not share else None
 
 
+def _may_be_figure(token: Token) -> bool:
+    return bool(token.like_num or _FRACTION.match(token.text))
+
+
+def may_hold_figures(doc: Doc) -> bool:
+    """Whether the text has a number a key figure could stand on (else it needs no tags)."""
+    return any(_may_be_figure(token) for token in doc)
+
+
 def figures_in(doc: Doc | Span) -> list[KeyFigure]:
     """Key figures of one parsed text, in order."""
     found: list[KeyFigure] = []
     used: set[int] = set()
     for token in doc:
-        if token.i in used or not (token.like_num or _FRACTION.match(token.text)):
+        if token.i in used or not _may_be_figure(token):
             continue
         if _in_name(token) or _named(token):
             continue

@@ -16,7 +16,7 @@ from extractors.envelope import (
     title_lines,
     title_of,
 )
-from extractors.figures import figures_in
+from extractors.figures import figures_in, may_hold_figures
 from extractors.headed import list_under, lists_under
 from extractors.lists import Item, classify_line, split_items
 from extractors.numbers import parse_amount, parse_area_km2
@@ -310,17 +310,19 @@ class ProfileExtractor:
                 return found
         return []
 
-    def listed_figures(self) -> list[KeyFigure]:
-        """Key figures listed as "Label: value" under their own heading."""
-        pairs = [
-            (m.group(1).strip(), m.group(2).strip(), item)
+    def figure_pairs(self) -> list[tuple[str, str]]:
+        """The "Label: value" items listed under the key figures' own headings."""
+        return [
+            (m.group(1).strip(), m.group(2).strip())
             for found in self.figure_lists
             for item in found.items
             if (m := _FIGURE_PAIR.match(item.text(self.known)))
         ]
-        docs = parse([value for _, value, _ in pairs], self.model)
+
+    def listed_figures(self, pairs: list[tuple[str, str]], docs: list) -> list[KeyFigure]:
+        """Key figures listed as "Label: value" under their own heading, from their parsed values."""
         figures: list[KeyFigure] = []
-        for (label, value, _item), doc in zip(pairs, docs, strict=True):
+        for (label, value), doc in zip(pairs, docs, strict=True):
             found = figures_in(doc)
             if not found:
                 amount = parse_amount(value)
@@ -382,8 +384,17 @@ class ProfileExtractor:
         # Names come from the prose and the banner's funder (in title case: an all-capitals
         # line reads as a row of acronyms); headings and the themes are topics, not names.
         banner = [f"Funded by the {funded_by}"] if funded_by else []
-        docs = parse(prose + banner, self.model)
-        listed = self.listed_figures()
+        pairs = self.figure_pairs()
+
+        # One pass over every text the record needs parsed: prose, banner and listed values;
+        # the tags and dependencies only for the prose and values that hold a number.
+        def needs_figures(i: int, doc) -> bool:
+            return (i < len(prose) or i >= len(prose) + len(banner)) and may_hold_figures(doc)
+
+        texts = prose + banner + [value for _, value in pairs]
+        parsed = parse(texts, self.model, figures=needs_figures)
+        docs, values = parsed[: len(prose) + len(banner)], parsed[len(prose) + len(banner) :]
+        listed = self.listed_figures(pairs, values)
         figures = [f for doc in docs[: len(prose)] for f in figures_in(doc)] + listed
         self.city_from_figures(city, listed)
         for figure in figures:  # the city's own size measures its population or area

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from spacy.tokens import Doc
 
 from extractors import city_facts
-from extractors.entities import entities_of, parse, unique
+from extractors.entities import entities_of, gazetteer_spelling, parse, unique
 from extractors.envelope import title_lines
-from extractors.figures import figures_in
+from extractors.figures import figures_in, may_hold_figures
 from extractors.headed import lists_under
 from extractors.lists import classify_line, split_cell, split_items
 from extractors.numbers import parse_amount
@@ -351,27 +352,100 @@ def test_entities_put_organisations_and_places_apart(model: str) -> None:
     assert not any(label == "PERSON" for _, label in found)
 
 
+def _found(text: str, model: str) -> set[tuple[str, str]]:
+    return {(e.text, e.label) for e in entities_of(parse([text], model))}
+
+
+def test_people_after_a_contact_label_or_before_their_organisation(model: str) -> None:
+    assert ("Ana Examplova", "PERSON") in _found("Contact: Ana Examplova, ana@example.eu", model)
+    assert ("Ana Examplova", "PERSON") in _found("Contact person: Ana Examplova (ana@x.eu)", model)
+    text = "Maya Sun from Exampleton Development Agency led a webinar. Mayor Joost Colombo spoke."
+    found = _found(text, model)
+    assert {("Maya Sun", "PERSON"), ("Joost Colombo", "PERSON")} <= found
+    assert ("Exampleton Development Agency", "ORG") in found
+
+
+def test_organisations_with_legal_forms_and_an_and_inside(model: str) -> None:
+    text = (
+        "Companies such as KU Architecture Ltd., OZLA Packaging S.p.A., Sun Automotive, "
+        "Sun & Choi Automotive, Yang Packaging Co., Ltd., China Railway Shield Construction and "
+        "Morales Construction Holding met the Exampleton Commission of Agriculture and Rural "
+        "Affairs and the Exampleton Institute of Technology and Calama Municipal Commission."
+    )
+    found = _found(text, model)
+    for name in (
+        "KU Architecture Ltd.",
+        "OZLA Packaging S.p.A.",
+        "Sun Automotive",
+        "Sun & Choi Automotive",
+        "Yang Packaging Co., Ltd.",
+        "China Railway Shield Construction",
+        "Morales Construction Holding",
+        "Exampleton Commission of Agriculture and Rural Affairs",
+        "Exampleton Institute of Technology",
+    ):
+        assert (name, "ORG") in found
+
+
+def test_no_entity_from_a_bullet_a_dash_a_hyphenated_word_or_an_opening_common_word(
+    model: str,
+) -> None:
+    found = _found("• Green Infrastructure – Identifying needs of the U-CAP in Porto.", model)
+    assert found == {("Porto", "PLACE")}
+    text = "A pilot for Sustainable Master Planning & Construction of the Smart City."
+    assert not any(label == "ORG" for _, label in _found(text, model))
+    assert _found("Rivers, parks and green belts shape the city.", model) == set()
+    assert ("Example Science Park", "ORG") in _found("Research at Example Science Park.", model)
+
+
+def test_a_place_read_without_its_accents_takes_the_gazetteers_spelling() -> None:
+    assert gazetteer_spelling("Resita") == "Reşiţa"
+    assert gazetteer_spelling("Porto") == "Porto"
+    assert gazetteer_spelling("Exampleton") == "Exampleton"
+
+
+def test_hyphenated_names_and_legal_forms_at_a_sentence_end(model: str) -> None:
+    text = "Visit of Saint-Maur-des-Fossés Urban Planning Institute and BH Automotive GmbH."
+    found = _found(text, model)
+    assert ("Saint-Maur-des-Fossés Urban Planning Institute", "ORG") in found
+    assert ("BH Automotive GmbH", "ORG") in found
+    text = "Visit of the Department of Urban Planning of Issy-les-Moulineaux to Porto."
+    assert ("Department of Urban Planning of Issy-les-Moulineaux", "ORG") in _found(text, model)
+    assert ("Haugen Biotech S.p.A.", "ORG") in _found("Firms such as Haugen Biotech S.p.A..", model)
+
+
 def test_unique_ignores_case_and_accents() -> None:
     assert unique(["Málaga", "MALAGA", "Porto", "malaga"]) == ["Málaga", "Porto"]
 
 
 def test_figures_read_amounts_units_and_what_they_measure(model: str) -> None:
-    (doc,) = parse(["The metropolitan area has a population of 8.5 million."], model)
+    (doc,) = parse(
+        ["The metropolitan area has a population of 8.5 million."], model, figures=lambda i, d: True
+    )
     figures = figures_in(doc)
     assert [(f.value, f.context) for f in figures] == [(8_500_000, "population")]
-    (doc,) = parse(["The port handles 40 % of the region's exports since 2015."], model)
+    (doc,) = parse(
+        ["The port handles 40 % of the region's exports since 2015."],
+        model,
+        figures=lambda i, d: True,
+    )
     figures = figures_in(doc)
     assert [(f.value, f.unit) for f in figures] == [(40, "%")]  # the year is no figure
 
 
+def _tagged(text: str, model: str) -> Doc:
+    """One text parsed with the parts of speech and dependencies key figures read."""
+    return parse([text], model, figures=lambda i, doc: True)
+
+
 def test_figures_keep_surface_units_and_shares_of_their_subject(model: str) -> None:
-    (doc,) = parse(["The city covers 928 km2."], model)
+    (doc,) = _tagged("The city covers 928 km2.", model)
     assert [(f.value, f.unit) for f in figures_in(doc)] == [(928, "km2")]
-    (doc,) = parse(["It covers 79.5 sq km of land."], model)
+    (doc,) = _tagged("It covers 79.5 sq km of land.", model)
     assert [(f.value, f.unit) for f in figures_in(doc)] == [(79.5, "sq km")]
-    (doc,) = parse(["Area: 1854 km²"], model)  # a four-digit area, no year
+    (doc,) = _tagged("Area: 1854 km²", model)  # a four-digit area, no year
     assert [(f.value, f.unit) for f in figures_in(doc)] == [(1854, "km²")]
-    (doc,) = parse(["About 1/4 of the workforce is employed in manufacturing."], model)
+    (doc,) = _tagged("About 1/4 of the workforce is employed in manufacturing.", model)
     assert [(f.value, f.context) for f in figures_in(doc)] == [(0.25, "workforce")]
 
 
@@ -436,3 +510,13 @@ def test_a_bulleted_list_set_in_two_columns_keeps_both_under_its_heading() -> No
         "Green Infrastructure",
         "Renewable Energy",
     ]
+
+
+def test_only_the_picked_texts_get_parts_of_speech(model: str) -> None:
+    texts = ["Exampleton has 2 million inhabitants.", "Funded by the European Union"]
+    plain = parse(texts, model)
+    assert not any(doc.has_annotation("POS") for doc in plain)
+    docs = parse(texts, model, figures=lambda i, doc: may_hold_figures(doc))
+    assert [doc.has_annotation("POS") for doc in docs] == [True, False]
+    assert [(f.value, f.unit) for f in figures_in(docs[0])] == [(2_000_000, "inhabitants")]
+    assert entities_of(docs) == entities_of(plain)
