@@ -52,7 +52,7 @@ POLL_S = 0.25  # how often the parent looks at a busy worker's memory
 NEAR_CAP = 0.9  # share of its address-space cap above which a worker's death is memory's
 OUT_OF_MEMORY = 75  # a worker's exit code when an allocation failed outside a document's guard
 CRASHED = 76  # its exit code when anything else escaped its loop
-# A worker whose resident size, between documents, has grown this far beyond its warm size is
+# A worker whose private memory, between documents, has grown this far beyond its warm size is
 # replaced: native caches and a fragmented heap grow with every document read, and a run of
 # thousands must hold the same memory at its end as at its start.
 GROWTH_MB = 128
@@ -85,8 +85,16 @@ def _address_space(pid: int | str = "self") -> int:
     return _statm(pid)[0]
 
 
-def _resident() -> int:
-    return _statm("self")[1]
+def _private() -> int:
+    """This process's private resident bytes: its own pages, not those it shares with the fork
+    server and its siblings (reading a shared page raises the resident size, not the cost);
+    the resident size where ``/proc`` has no ``smaps_rollup``."""
+    total = 0
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/smaps_rollup") as handle:
+        for line in handle:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1]) * 1024
+    return total or _statm("self")[1]
 
 
 def _statm(pid: int | str) -> tuple[int, int]:
@@ -166,7 +174,7 @@ def _loop(conn: Connection, settings: Settings) -> None:
         gc.freeze()
         limit = _cap_memory(budget_mb)
         _release_memory()
-        recycle_at = _resident() + min(GROWTH_MB, budget_mb // 2) * 1024 * 1024
+        recycle_at = _private() + min(GROWTH_MB, budget_mb // 2) * 1024 * 1024
     except Exception as exc:  # a missing model: the parent reports it with every document
         conn.send(("broken", f"{type(exc).__name__}: {exc}"))
         return
@@ -185,7 +193,7 @@ def _loop(conn: Connection, settings: Settings) -> None:
         # Grown (native caches, a leak, a near miss of the cap): say so, and a fresh worker
         # takes over.
         _release_memory()
-        retire = _resident() > recycle_at
+        retire = _private() > recycle_at
         answer = Answer(record, failure, timing.spent(), _peak_resident())
         conn.send(("done", answer, retire))
         if retire:
