@@ -11,7 +11,9 @@ compared, so neither side's start-up is estimated or subtracted. Then mixed corp
 in `--sizes` (the generated corpus when the `corpus` package is present, else copies of the
 samples) go through `citydocs run`, and through `citydocs run --dask local` with `--dask`, for
 the growth table: wall time per document, the slope between sizes and the peak memory of the
-process tree. Prints the tables and appends them, with the machine, to bench/results.md.
+process tree (its summed PSS, which counts a shared page once; summed RSS beside it, which
+counts it once per process). Prints the tables and appends them, with the machine, to
+bench/results.md.
 """
 
 from __future__ import annotations
@@ -90,29 +92,47 @@ def mixed_corpus(work: Path, count: int) -> Path:
     return target
 
 
+def _tree_memory(root: psutil.Process) -> tuple[int, int]:
+    """Proportional and resident size of a process tree, in bytes: (PSS, RSS).
+
+    PSS charges each shared page to its processes in equal parts, so the sum over the tree
+    counts once what workers share (the interpreter, libraries, copy-on-write warm state);
+    summed RSS counts such a page once per process that maps it.
+    """
+    pss = rss = 0
+    with contextlib.suppress(psutil.Error):
+        for process in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                full = process.memory_full_info()
+                pss += full.pss
+                rss += full.rss
+    return pss, rss
+
+
 def run_citydocs(corpus: Path, out: Path, dask: bool = False) -> dict:
-    """Wall time, index lines and peak memory (resident, summed over the run's process tree,
-    sampled every 0.1 s) of one `citydocs run`."""
+    """Wall time, index lines and peak memory of one `citydocs run`: the peak over 0.1 s
+    samples of the process tree's summed PSS (what the tree holds) and of its summed RSS."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     log = out.with_suffix(".log")
     command = [CITYDOCS, "run", str(corpus), "--out", str(out), *(["--dask", "local"] * dask)]
     start = time.perf_counter()
     run = subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    peak = 0
+    peak_pss = peak_rss = 0
     root = psutil.Process(run.pid)
     while run.poll() is None:
-        total = 0
-        with contextlib.suppress(psutil.Error):
-            for process in [root, *root.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    total += process.memory_info().rss
-        peak = max(peak, total)
+        pss, rss = _tree_memory(root)
+        peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
         time.sleep(0.1)
     wall = time.perf_counter() - start
     if not (out / "_index.jsonl").exists():
         sys.exit(f"`citydocs run` wrote no index; its output:\n{log.read_text()[-3000:]}")
     index = [json.loads(line) for line in (out / "_index.jsonl").read_text().splitlines()]
-    return {"wall_s": wall, "index": index, "peak_mb": peak / 1048576}
+    return {
+        "wall_s": wall,
+        "index": index,
+        "peak_mb": peak_pss / 1048576,
+        "peak_rss_mb": peak_rss / 1048576,
+    }
 
 
 def _pages(paths: list[Path]) -> int:
@@ -251,6 +271,7 @@ def measure_growth(sizes: list[int], work: Path, dask: bool) -> list[dict]:
                 "failed": sum(r["status"] != "ok" for r in run["index"]),
                 "wall_s": run["wall_s"],
                 "peak_mb": run["peak_mb"],
+                "peak_rss_mb": run["peak_rss_mb"],
             })  # fmt: skip
     return rows
 
@@ -297,8 +318,8 @@ def render(kinds: dict, growth: list[dict], note: str) -> str:
         f"{digital['orchestration_ms']:.0f} ms.",
         "",
         "| runner | documents | failed | wall (s) | per document (s) | added per added "
-        "document (s) | peak memory of the process tree (MB) |",
-        "|---|---|---|---|---|---|---|",
+        "document (s) | peak memory of the process tree: PSS (MB) | peak summed RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|",
         *growth_rows(growth),
         "",
     ]
@@ -317,7 +338,8 @@ def growth_rows(rows: list[dict]) -> list[str]:
         )
         out.append(
             f"| {r['runner']} | {r['documents']} | {r['failed']} | {r['wall_s']:.1f} | "
-            f"{r['wall_s'] / max(r['documents'], 1):.3f} | {slope} | {r['peak_mb']:.0f} |"
+            f"{r['wall_s'] / max(r['documents'], 1):.3f} | {slope} | {r['peak_mb']:.0f} | "
+            f"{r['peak_rss_mb']:.0f} |"
         )
         previous[r["runner"]] = r
     return out

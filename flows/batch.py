@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import FlowRunContext, TaskRunContext
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import __version__
@@ -140,6 +142,20 @@ def as_input(outcome: Outcome, item: Planned, folder: Path) -> Outcome:
     return replace(outcome, file=item.path.name, failure=failure, written=target)
 
 
+def finished(
+    futures: dict[PrefectFuture[Any], Planned],
+) -> Iterator[tuple[PrefectFuture[Any], Planned]]:
+    """Each future with its input as it finishes, taken out of ``futures``: a run holds the
+    states of the tasks still running, not of every task it ran (Prefect's ``as_completed``
+    keeps them all until the last one ends)."""
+    ended: queue.SimpleQueue[PrefectFuture[Any]] = queue.SimpleQueue()
+    for future in futures:
+        future.add_done_callback(ended.put)
+    while futures:
+        future = ended.get()
+        yield future, futures.pop(future)
+
+
 @flow(name="extract-folder", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().pool_size))
 def extract_folder(
     input_dir: str, out_dir: str, files: list[str] | None = None, force: bool = False
@@ -167,25 +183,25 @@ def extract_folder(
         futures[future] = item
     results: list[Outcome] = []
     progress_log.info("submitted", extra={"progress": (0, len(futures), None)})
-    for done, future in enumerate(as_completed(list(futures)), start=1):
+    total = len(futures)
+    for done, (future, item) in enumerate(finished(futures), start=1):
         try:
             outcome = future.result()
         except Exception as exc:  # the task itself failed, retries spent: report, go on
-            item = futures[future]
             outcome = task_failed(item.path, item.sha256, folder, exc)
         outcome = replace(outcome, cached=future.state.name == "Cached")
         if outcome.cached:
-            outcome = as_input(outcome, futures[future], folder)
+            outcome = as_input(outcome, item, folder)
         results.append(outcome)
         logger.info(
             "[%d/%d] %s: %s%s",
             done,
-            len(futures),
+            total,
             outcome.file,
             outcome.status,
             " (cached)" if outcome.cached else "",
         )
-        progress_log.info("done", extra={"progress": (done, len(futures), outcome)})
+        progress_log.info("done", extra={"progress": (done, total, outcome)})
     order = {path.name: i for i, path in enumerate(inputs)}
     results.sort(key=lambda r: order.get(r.file, 0))
     stamp = made_by(settings)

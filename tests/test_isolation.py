@@ -3,12 +3,14 @@ failure report, and the next document is read as if nothing happened."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from pipeline.base.request import Request
@@ -86,4 +88,21 @@ def test_a_worker_killed_under_a_document_is_replaced_and_the_document_read(
     answer = pool.run(Request.of(sample_dir / "kunming_profile.pdf", settings), settings)
     assert answer.failure is None and answer.record.doc_type == "city_profile"
     assert pool._idle[0].process is not None and pool._idle[0].process.pid != victim
+    pool.close()
+
+
+def test_workers_are_forked_warm_from_the_fork_server(sample_dir: Path) -> None:
+    """Where the platform has a fork server, workers come from it (not from the run itself,
+    whose threads make forking unsafe), with its preloaded models, and read documents."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform: workers are spawned")
+    settings = get_settings()
+    pool = isolation.WorkerPool(1)
+    answer = pool.run(Request.of(sample_dir / "porto_profile.pdf", settings), settings)
+    assert answer.failure is None and answer.record.city.name == "Porto"
+    worker = pool._idle[0]
+    assert worker.process is not None and worker.process.pid is not None
+    server = psutil.Process(worker.process.pid).parent()
+    assert server is not None and server.pid != os.getpid()
+    assert isolation.PRELOAD in " ".join(server.cmdline())
     pool.close()

@@ -4,14 +4,19 @@ A parser stuck in a content stream cannot be interrupted from Python, and a page
 into gigabytes can exhaust memory: read in the run's own process, either would take the whole
 run down. So documents are read in worker processes:
 
-- a worker starts by ``spawn`` (the run holds Prefect's threads, so forking it is unsafe), loads
-  spaCy and the gazetteer once (``extractors.warm_up``), caps its own address space at its warm
-  size plus ``doc_memory_mb``, then takes documents one at a time over a pipe;
+- a worker is forked from multiprocessing's fork server, a single-threaded process that loaded
+  spaCy and the gazetteer once (``pipeline.running.preload``): the workers share those pages
+  copy-on-write and start in a fraction of a second. The run itself is never forked (it holds
+  Prefect's threads); where there is no fork server a worker starts by ``spawn`` and loads the
+  models itself. Either way it warms up (``extractors.warm_up``, a no-op once loaded), caps its
+  own address space at its warm size plus ``doc_memory_mb``, then takes documents one at a time
+  over a pipe;
 - the parent waits ``doc_timeout_s`` for each answer and kills the worker when it overruns
   (→ ``timeout``); an allocation beyond the cap fails as ``MemoryError`` inside the worker
   (→ ``too_large``); a worker that dies of anything else is replaced and the document tried once
   more in the new one, then reported as ``internal``;
-- a worker ends itself when its parent is gone, so a SIGKILLed run leaves no orphan behind.
+- a worker ends itself when its parent is gone, so a SIGKILLed run leaves no orphan behind (the
+  fork server, its parent, ends with the run).
 
 Workers are shared by the threads of a process (``WorkerPool``), at most ``max_workers`` of them.
 """
@@ -47,7 +52,7 @@ POLL_S = 0.25  # how often the parent looks at a busy worker's memory
 NEAR_CAP = 0.9  # share of its address-space cap above which a worker's death is memory's
 OUT_OF_MEMORY = 75  # a worker's exit code when an allocation failed outside a document's guard
 CRASHED = 76  # its exit code when anything else escaped its loop
-# A worker whose resident size, between documents, has grown this far beyond its warm size is
+# A worker whose private memory, between documents, has grown this far beyond its warm size is
 # replaced: native caches and a fragmented heap grow with every document read, and a run of
 # thousands must hold the same memory at its end as at its start.
 GROWTH_MB = 128
@@ -80,8 +85,16 @@ def _address_space(pid: int | str = "self") -> int:
     return _statm(pid)[0]
 
 
-def _resident() -> int:
-    return _statm("self")[1]
+def _private() -> int:
+    """This process's private resident bytes: its own pages, not those it shares with the fork
+    server and its siblings (reading a shared page raises the resident size, not the cost);
+    the resident size where ``/proc`` has no ``smaps_rollup``."""
+    total = 0
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/smaps_rollup") as handle:
+        for line in handle:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1]) * 1024
+    return total or _statm("self")[1]
 
 
 def _statm(pid: int | str) -> tuple[int, int]:
@@ -161,7 +174,7 @@ def _loop(conn: Connection, settings: Settings) -> None:
         gc.freeze()
         limit = _cap_memory(budget_mb)
         _release_memory()
-        recycle_at = _resident() + min(GROWTH_MB, budget_mb // 2) * 1024 * 1024
+        recycle_at = _private() + min(GROWTH_MB, budget_mb // 2) * 1024 * 1024
     except Exception as exc:  # a missing model: the parent reports it with every document
         conn.send(("broken", f"{type(exc).__name__}: {exc}"))
         return
@@ -180,11 +193,24 @@ def _loop(conn: Connection, settings: Settings) -> None:
         # Grown (native caches, a leak, a near miss of the cap): say so, and a fresh worker
         # takes over.
         _release_memory()
-        retire = _resident() > recycle_at
+        retire = _private() > recycle_at
         answer = Answer(record, failure, timing.spent(), _peak_resident())
         conn.send(("done", answer, retire))
         if retire:
             return
+
+
+PRELOAD = "pipeline.running.preload"
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Where workers come from: the fork server, its warm state preloaded, where the platform
+    has one; else ``spawn``."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([PRELOAD])  # heeded when the server starts, on first use
+    return context
 
 
 class Worker:
@@ -199,7 +225,7 @@ class Worker:
         self.memory_limit = 0  # the worker's RLIMIT_AS, in bytes
 
     def start(self) -> None:
-        context = multiprocessing.get_context("spawn")
+        context = worker_context()
         parent, child = context.Pipe()
         process = context.Process(
             target=_serve,
