@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pipeline.reading.document import TextLine, Word
 from pipeline.reading.layout import blocks_in_order, group_lines, join_split_words, split_at_gaps
+from pipeline.reading.ocr import size_step
 
 
 def _ocr(text: str, x0: float, x1: float, top: float, bottom: float) -> Word:
@@ -92,4 +93,28 @@ def test_a_short_scanned_block_in_capitals_is_a_heading() -> None:
     words += [w for i in range(6) for w in line("Electric Mobility and more", 170 + 20 * i)]
     blocks = blocks_in_order(words, 1, 595, 842)
     assert (blocks[0].kind, blocks[0].lines[0].text) == ("heading", "MAIN THEMATIC")
+    assert all(b.kind == "paragraph" for b in blocks[1:])
+
+
+def test_a_wrapped_scanned_heading_read_a_pixel_smaller_stays_one_heading() -> None:
+    # At 150 dpi a box is a whole number of 0.48 pt pixels high: body lines read 10.0 to 10.5,
+    # and the heading's second line ("Cooperation", with a descender) a step under its first.
+    def line(text: str, top: float, size: float) -> list[Word]:
+        words, x = [], 40.0
+        for token in text.split():
+            words.append(Word(token, x, top, x + 6 * len(token), top + 10, 1, size, False, "ocr"))
+            x += 6 * len(token) + 3
+        return words
+
+    body = [
+        w
+        for i in range(12)
+        for w in line("body text of the page goes on here", 420 + 13 * i, (10.05, 10.47)[i % 3 > 0])
+    ]
+    words = line("Preferred Areas of", 387, 13.32) + line("Cooperation", 402, 12.51) + body
+    blocks = blocks_in_order(words, 1, 595, 842, size_step=size_step(150))
+    assert (blocks[0].kind, blocks[0].text or " ".join(x.text for x in blocks[0].lines)) == (
+        "heading",
+        "Preferred Areas of Cooperation",
+    )
     assert all(b.kind == "paragraph" for b in blocks[1:])

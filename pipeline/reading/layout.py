@@ -28,6 +28,13 @@ class Layout:
     body_size: float
     page_width: float
     page_height: float
+    size_step: float = 0.0  # the smallest type-size difference the word boxes tell apart
+
+    @property
+    def heading_size(self) -> float:
+        """The least size of a heading line: a fifth over the body, less what the measurement
+        cannot tell apart (an OCR box is a whole number of pixels high)."""
+        return self.body_size * 1.2 - self.size_step
 
     @property
     def min_gutter(self) -> float:
@@ -313,7 +320,7 @@ def _is_heading(line_group: list[TextLine], layout: Layout) -> bool:
     if first.islower():  # a heading starts with a capital: this is a paragraph's broken line
         return False
     size = max(_typical_size(line) for line in line_group)
-    larger = size >= layout.body_size * 1.2
+    larger = size >= layout.heading_size
     return larger or all(line.bold for line in line_group) or _scanned_capitals(line_group, text)
 
 
@@ -330,8 +337,8 @@ def _split_headings(
     """Split a leaf where the type size changes: a heading line run stays apart from its body."""
     runs: list[list[TextLine]] = []
     for line in lines:
-        big = _typical_size(line) >= layout.body_size * 1.2
-        if runs and (_typical_size(runs[-1][-1]) >= layout.body_size * 1.2) == big:
+        big = _typical_size(line) >= layout.heading_size
+        if runs and (_typical_size(runs[-1][-1]) >= layout.heading_size) == big:
             runs[-1].append(line)
         else:
             runs.append([line])
@@ -358,10 +365,16 @@ def _scanned(lines: list[TextLine]) -> bool:
     return all(w.source == "ocr" for line in lines for w in line.words)
 
 
-def body_size(words: list[Word]) -> float:
-    """The most common type size: the body text's."""
-    sizes = [round(w.size * 2) / 2 for w in words if w.size > 0]
-    return statistics.mode(sizes) if sizes else 10.0
+def body_size(words: list[Word], size_step: float = 0.0) -> float:
+    """The body text's type size. Exact sizes (a text layer): the most common one. Measured
+    sizes (OCR boxes, a pixel apart): the median, since the most common of sizes rounded to a
+    grid finer than the measurement falls on either side of the true size by chance."""
+    sizes = [w.size for w in words if w.size > 0]
+    if not sizes:
+        return 10.0
+    if size_step > 0:
+        return statistics.median(sizes)
+    return statistics.mode(round(size * 2) / 2 for size in sizes)
 
 
 def _edge_bands(words: list[Word], layout: Layout) -> tuple[list[Word], list[Word], list[Word]]:
@@ -377,12 +390,20 @@ def _edge_bands(words: list[Word], layout: Layout) -> tuple[list[Word], list[Wor
 
 
 def blocks_in_order(
-    words: list[Word], page: int, width: float, height: float, size: float | None = None
+    words: list[Word],
+    page: int,
+    width: float,
+    height: float,
+    size: float | None = None,
+    size_step: float = 0.0,
 ) -> list[Block]:
-    """Blocks of a page in reading order: banner, body columns left to right, sidebar, footer."""
+    """Blocks of a page in reading order: banner, body columns left to right, sidebar, footer.
+
+    ``size_step`` is how finely the word sizes are measured (0: exactly, from a text layer).
+    """
     if not words:
         return []
-    layout = Layout(size or body_size(words), width, height)
+    layout = Layout(size or body_size(words, size_step), width, height, size_step)
     banner, body, footer = _edge_bands(words, layout)
     leaves: list[tuple[Region, list[Word]]] = []
     if banner:
