@@ -118,3 +118,38 @@ def test_a_wrapped_scanned_heading_read_a_pixel_smaller_stays_one_heading() -> N
         "Preferred Areas of Cooperation",
     )
     assert all(b.kind == "paragraph" for b in blocks[1:])
+
+
+def _row(text: str, x: float, top: float) -> list[Word]:
+    words = []
+    for token in text.split():
+        words.append(Word(token, x, top, x + 6 * len(token), top + 9, 1, 9.5, False, "ocr", 95))
+        x += 6 * len(token) + 3
+    return words
+
+
+def test_a_narrow_label_column_level_with_its_value_rows_is_no_sidebar() -> None:
+    labels = ["COUNTRY:", "POPULATION", "SIZE (KM2)", "PERIOD:", "THEMES:"]
+    words: list[Word] = []
+    for i, label in enumerate(labels):
+        top = 100 + 40 * i
+        words += _row(label, 40, top)
+        words += _row("a value that runs over two lines of the cell", 233, top)
+        words += _row("of the table beside its label", 233, top + 11)
+    blocks = blocks_in_order(words, 1, 612, 792)
+    assert {b.region for b in blocks} == {"body"}
+    assert blocks[0].lines[0].text == "COUNTRY:"
+
+
+def test_a_narrow_edge_column_set_apart_from_the_body_rows_is_a_sidebar() -> None:
+    words: list[Word] = []
+    for i in range(20):
+        words += _row("body text of the page that runs on and on", 40, 100 + 11 * i)
+    for i, item in enumerate(["Green Development", "Tourism and Culture", "Health Services"]):
+        words += _row(item, 420, 130 + 47 * i)
+    blocks = blocks_in_order(words, 1, 612, 792)
+    assert [b.text or b.lines[0].text for b in blocks if b.region == "sidebar"] == [
+        "Green Development",
+        "Tourism and Culture",
+        "Health Services",
+    ]

@@ -295,7 +295,14 @@ def xy_cut(
         for index, column in enumerate(columns):
             at_edge = index in (0, len(columns) - 1)
             narrow = _width(column) < SIDEBAR_MAX_SHARE * layout.page_width
-            if region == "body" and at_edge and narrow and _width(column) < 0.8 * widest:
+            neighbour = columns[1] if index == 0 else columns[-2]
+            if (
+                region == "body"
+                and at_edge
+                and narrow
+                and _width(column) < 0.8 * widest
+                and not _labels_rows(column, neighbour, layout)
+            ):
                 sidebars.extend(xy_cut(column, layout, "sidebar"))
             else:
                 tagged.extend(xy_cut(column, layout, region))
@@ -304,6 +311,27 @@ def xy_cut(
     if parts:
         return [leaf for part in parts for leaf in xy_cut(part, layout, region)]
     return [(region, words)]
+
+
+def _row_starts(lines: list[TextLine], layout: Layout) -> list[float]:
+    """Tops of the lines that open a block: the first, and each set off by a gap over a line's."""
+    return [
+        line.top
+        for previous, line in zip([None, *lines], lines, strict=False)
+        if previous is None or line.top - previous.bottom >= layout.min_line_gap
+    ]
+
+
+def _labels_rows(column: list[Word], neighbour: list[Word], layout: Layout) -> bool:
+    """A narrow column whose blocks each open level with a block of the column beside it is the
+    label column of a table, not a sidebar: a sidebar is set apart, so its blocks start where
+    its own text needs, not where the body's rows do."""
+    own = _row_starts(group_lines(column), layout)
+    other = _row_starts(group_lines(neighbour), layout)
+    if len(own) < 3:
+        return False
+    level = sum(any(abs(top - o) <= 0.3 * layout.body_size for o in other) for top in own)
+    return level >= 0.75 * len(own)
 
 
 def _typical_size(line: TextLine) -> float:
