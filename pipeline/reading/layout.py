@@ -32,9 +32,8 @@ class Layout:
 
     @property
     def heading_size(self) -> float:
-        """The least size of a heading line: a fifth over the body, less what the measurement
-        cannot tell apart (an OCR box is a whole number of pixels high)."""
-        return self.body_size * 1.2 - self.size_step
+        """The least size of a heading line: a fifth over the body."""
+        return self.body_size * 1.2
 
     @property
     def min_gutter(self) -> float:
@@ -352,6 +351,15 @@ def _is_heading(line_group: list[TextLine], layout: Layout) -> bool:
     return larger or all(line.bold for line in line_group) or _scanned_capitals(line_group, text)
 
 
+def _large(line: TextLine, layout: Layout, continues_large: bool) -> bool:
+    """Set at heading size. A line right under a large one may fall short by what the
+    measurement cannot tell apart (an OCR box is a whole number of pixels high): a heading
+    wrapped over two lines reads a step smaller on its second line, while body lines, set
+    apart from the heading, keep the full threshold."""
+    slack = layout.size_step if continues_large else 0.0
+    return _typical_size(line) >= layout.heading_size - slack
+
+
 def _scanned_capitals(line_group: list[TextLine], text: str) -> bool:
     """A short scanned block in capitals: OCR tells no bold, and capitals set apart are how a
     heading of body size shows on a scan."""
@@ -364,12 +372,14 @@ def _split_headings(
 ) -> list[tuple[str, list[TextLine]]]:
     """Split a leaf where the type size changes: a heading line run stays apart from its body."""
     runs: list[list[TextLine]] = []
+    bigs: list[bool] = []
     for line in lines:
-        big = _typical_size(line) >= layout.heading_size
-        if runs and (_typical_size(runs[-1][-1]) >= layout.heading_size) == big:
+        big = _large(line, layout, continues_large=bool(bigs) and bigs[-1])
+        if runs and bigs[-1] == big:
             runs[-1].append(line)
         else:
             runs.append([line])
+            bigs.append(big)
     tagged = [("heading" if _is_heading(run, layout) else "paragraph", run) for run in runs]
     return _rejoin_scanned_paragraphs(tagged)
 
