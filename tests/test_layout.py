@@ -153,3 +153,20 @@ def test_a_narrow_edge_column_set_apart_from_the_body_rows_is_a_sidebar() -> Non
         "Tourism and Culture",
         "Health Services",
     ]
+
+
+def test_a_scanned_body_line_read_a_step_large_stays_in_its_paragraph() -> None:
+    # The pixel's slack is for a heading's second line only: a body line read just under the
+    # heading threshold, after body lines, is no heading.
+    def line(text: str, top: float, size: float) -> list[Word]:
+        words, x = [], 40.0
+        for token in text.split():
+            words.append(Word(token, x, top, x + 6 * len(token), top + 10, 1, size, False, "ocr"))
+            x += 6 * len(token) + 3
+        return words
+
+    words = [w for i in range(12) for w in line("body text of the page goes on", 100 + 13 * i, 9.4)]
+    words += line("European institutions, associations and", 256, 10.9)
+    words += line("enterprises to set up offices in the city.", 269, 9.4)
+    blocks = blocks_in_order(words, 1, 595, 842, size_step=size_step(200))
+    assert all(b.kind == "paragraph" for b in blocks)
