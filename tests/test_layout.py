@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pipeline.reading.document import TextLine, Word
 from pipeline.reading.layout import blocks_in_order, group_lines, join_split_words, split_at_gaps
+from pipeline.reading.ocr import size_step
 
 
 def _ocr(text: str, x0: float, x1: float, top: float, bottom: float) -> Word:
@@ -93,3 +94,79 @@ def test_a_short_scanned_block_in_capitals_is_a_heading() -> None:
     blocks = blocks_in_order(words, 1, 595, 842)
     assert (blocks[0].kind, blocks[0].lines[0].text) == ("heading", "MAIN THEMATIC")
     assert all(b.kind == "paragraph" for b in blocks[1:])
+
+
+def test_a_wrapped_scanned_heading_read_a_pixel_smaller_stays_one_heading() -> None:
+    # At 150 dpi a box is a whole number of 0.48 pt pixels high: body lines read 10.0 to 10.5,
+    # and the heading's second line ("Cooperation", with a descender) a step under its first.
+    def line(text: str, top: float, size: float) -> list[Word]:
+        words, x = [], 40.0
+        for token in text.split():
+            words.append(Word(token, x, top, x + 6 * len(token), top + 10, 1, size, False, "ocr"))
+            x += 6 * len(token) + 3
+        return words
+
+    body = [
+        w
+        for i in range(12)
+        for w in line("body text of the page goes on here", 420 + 13 * i, (10.05, 10.47)[i % 3 > 0])
+    ]
+    words = line("Preferred Areas of", 387, 13.32) + line("Cooperation", 402, 12.51) + body
+    blocks = blocks_in_order(words, 1, 595, 842, size_step=size_step(150))
+    assert (blocks[0].kind, blocks[0].text or " ".join(x.text for x in blocks[0].lines)) == (
+        "heading",
+        "Preferred Areas of Cooperation",
+    )
+    assert all(b.kind == "paragraph" for b in blocks[1:])
+
+
+def _row(text: str, x: float, top: float) -> list[Word]:
+    words = []
+    for token in text.split():
+        words.append(Word(token, x, top, x + 6 * len(token), top + 9, 1, 9.5, False, "ocr", 95))
+        x += 6 * len(token) + 3
+    return words
+
+
+def test_a_narrow_label_column_level_with_its_value_rows_is_no_sidebar() -> None:
+    labels = ["COUNTRY:", "POPULATION", "SIZE (KM2)", "PERIOD:", "THEMES:"]
+    words: list[Word] = []
+    for i, label in enumerate(labels):
+        top = 100 + 40 * i
+        words += _row(label, 40, top)
+        words += _row("a value that runs over two lines of the cell", 233, top)
+        words += _row("of the table beside its label", 233, top + 11)
+    blocks = blocks_in_order(words, 1, 612, 792)
+    assert {b.region for b in blocks} == {"body"}
+    assert blocks[0].lines[0].text == "COUNTRY:"
+
+
+def test_a_narrow_edge_column_set_apart_from_the_body_rows_is_a_sidebar() -> None:
+    words: list[Word] = []
+    for i in range(20):
+        words += _row("body text of the page that runs on and on", 40, 100 + 11 * i)
+    for i, item in enumerate(["Green Development", "Tourism and Culture", "Health Services"]):
+        words += _row(item, 420, 130 + 47 * i)
+    blocks = blocks_in_order(words, 1, 612, 792)
+    assert [b.text or b.lines[0].text for b in blocks if b.region == "sidebar"] == [
+        "Green Development",
+        "Tourism and Culture",
+        "Health Services",
+    ]
+
+
+def test_a_scanned_body_line_read_a_step_large_stays_in_its_paragraph() -> None:
+    # The pixel's slack is for a heading's second line only: a body line read just under the
+    # heading threshold, after body lines, is no heading.
+    def line(text: str, top: float, size: float) -> list[Word]:
+        words, x = [], 40.0
+        for token in text.split():
+            words.append(Word(token, x, top, x + 6 * len(token), top + 10, 1, size, False, "ocr"))
+            x += 6 * len(token) + 3
+        return words
+
+    words = [w for i in range(12) for w in line("body text of the page goes on", 100 + 13 * i, 9.4)]
+    words += line("European institutions, associations and", 256, 10.9)
+    words += line("enterprises to set up offices in the city.", 269, 9.4)
+    blocks = blocks_in_order(words, 1, 595, 842, size_step=size_step(200))
+    assert all(b.kind == "paragraph" for b in blocks)

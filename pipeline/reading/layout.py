@@ -28,6 +28,12 @@ class Layout:
     body_size: float
     page_width: float
     page_height: float
+    size_step: float = 0.0  # the smallest type-size difference the word boxes tell apart
+
+    @property
+    def heading_size(self) -> float:
+        """The least size of a heading line: a fifth over the body."""
+        return self.body_size * 1.2
 
     @property
     def min_gutter(self) -> float:
@@ -288,7 +294,14 @@ def xy_cut(
         for index, column in enumerate(columns):
             at_edge = index in (0, len(columns) - 1)
             narrow = _width(column) < SIDEBAR_MAX_SHARE * layout.page_width
-            if region == "body" and at_edge and narrow and _width(column) < 0.8 * widest:
+            neighbour = columns[1] if index == 0 else columns[-2]
+            if (
+                region == "body"
+                and at_edge
+                and narrow
+                and _width(column) < 0.8 * widest
+                and not _labels_rows(column, neighbour, layout)
+            ):
                 sidebars.extend(xy_cut(column, layout, "sidebar"))
             else:
                 tagged.extend(xy_cut(column, layout, region))
@@ -297,6 +310,27 @@ def xy_cut(
     if parts:
         return [leaf for part in parts for leaf in xy_cut(part, layout, region)]
     return [(region, words)]
+
+
+def _row_starts(lines: list[TextLine], layout: Layout) -> list[float]:
+    """Tops of the lines that open a block: the first, and each set off by a gap over a line's."""
+    return [
+        line.top
+        for previous, line in zip([None, *lines], lines, strict=False)
+        if previous is None or line.top - previous.bottom >= layout.min_line_gap
+    ]
+
+
+def _labels_rows(column: list[Word], neighbour: list[Word], layout: Layout) -> bool:
+    """A narrow column whose blocks each open level with a block of the column beside it is the
+    label column of a table, not a sidebar: a sidebar is set apart, so its blocks start where
+    its own text needs, not where the body's rows do."""
+    own = _row_starts(group_lines(column), layout)
+    other = _row_starts(group_lines(neighbour), layout)
+    if len(own) < 3:
+        return False
+    level = sum(any(abs(top - o) <= 0.3 * layout.body_size for o in other) for top in own)
+    return level >= 0.75 * len(own)
 
 
 def _typical_size(line: TextLine) -> float:
@@ -313,8 +347,17 @@ def _is_heading(line_group: list[TextLine], layout: Layout) -> bool:
     if first.islower():  # a heading starts with a capital: this is a paragraph's broken line
         return False
     size = max(_typical_size(line) for line in line_group)
-    larger = size >= layout.body_size * 1.2
+    larger = size >= layout.heading_size
     return larger or all(line.bold for line in line_group) or _scanned_capitals(line_group, text)
+
+
+def _large(line: TextLine, layout: Layout, continues_large: bool) -> bool:
+    """Set at heading size. A line right under a large one may fall short by what the
+    measurement cannot tell apart (an OCR box is a whole number of pixels high): a heading
+    wrapped over two lines reads a step smaller on its second line, while body lines, set
+    apart from the heading, keep the full threshold."""
+    slack = layout.size_step if continues_large else 0.0
+    return _typical_size(line) >= layout.heading_size - slack
 
 
 def _scanned_capitals(line_group: list[TextLine], text: str) -> bool:
@@ -329,12 +372,14 @@ def _split_headings(
 ) -> list[tuple[str, list[TextLine]]]:
     """Split a leaf where the type size changes: a heading line run stays apart from its body."""
     runs: list[list[TextLine]] = []
+    bigs: list[bool] = []
     for line in lines:
-        big = _typical_size(line) >= layout.body_size * 1.2
-        if runs and (_typical_size(runs[-1][-1]) >= layout.body_size * 1.2) == big:
+        big = _large(line, layout, continues_large=bool(bigs) and bigs[-1])
+        if runs and bigs[-1] == big:
             runs[-1].append(line)
         else:
             runs.append([line])
+            bigs.append(big)
     tagged = [("heading" if _is_heading(run, layout) else "paragraph", run) for run in runs]
     return _rejoin_scanned_paragraphs(tagged)
 
@@ -358,10 +403,16 @@ def _scanned(lines: list[TextLine]) -> bool:
     return all(w.source == "ocr" for line in lines for w in line.words)
 
 
-def body_size(words: list[Word]) -> float:
-    """The most common type size: the body text's."""
-    sizes = [round(w.size * 2) / 2 for w in words if w.size > 0]
-    return statistics.mode(sizes) if sizes else 10.0
+def body_size(words: list[Word], size_step: float = 0.0) -> float:
+    """The body text's type size. Exact sizes (a text layer): the most common one. Measured
+    sizes (OCR boxes, a pixel apart): the median, since the most common of sizes rounded to a
+    grid finer than the measurement falls on either side of the true size by chance."""
+    sizes = [w.size for w in words if w.size > 0]
+    if not sizes:
+        return 10.0
+    if size_step > 0:
+        return statistics.median(sizes)
+    return statistics.mode(round(size * 2) / 2 for size in sizes)
 
 
 def _edge_bands(words: list[Word], layout: Layout) -> tuple[list[Word], list[Word], list[Word]]:
@@ -377,12 +428,20 @@ def _edge_bands(words: list[Word], layout: Layout) -> tuple[list[Word], list[Wor
 
 
 def blocks_in_order(
-    words: list[Word], page: int, width: float, height: float, size: float | None = None
+    words: list[Word],
+    page: int,
+    width: float,
+    height: float,
+    size: float | None = None,
+    size_step: float = 0.0,
 ) -> list[Block]:
-    """Blocks of a page in reading order: banner, body columns left to right, sidebar, footer."""
+    """Blocks of a page in reading order: banner, body columns left to right, sidebar, footer.
+
+    ``size_step`` is how finely the word sizes are measured (0: exactly, from a text layer).
+    """
     if not words:
         return []
-    layout = Layout(size or body_size(words), width, height)
+    layout = Layout(size or body_size(words, size_step), width, height, size_step)
     banner, body, footer = _edge_bands(words, layout)
     leaves: list[tuple[Region, list[Word]]] = []
     if banner:

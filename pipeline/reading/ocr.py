@@ -328,3 +328,9 @@ def _type_size(word: Word) -> float:
     if descends:
         return height / 0.77
     return height / 0.55
+
+
+def size_step(dpi: int) -> float:
+    """The smallest type-size difference boxes read at ``dpi`` tell apart: one pixel of a box
+    that spans cap height, scaled to the em as ``_type_size`` does."""
+    return 72 / dpi / 0.73

@@ -23,7 +23,7 @@ from pipeline.reading.document import Block, Document, Page, Word
 from pipeline.reading.layout import blocks_in_order, body_size, group_lines, join_split_words
 from pipeline.reading.notes import library_notes
 from pipeline.reading.objects import parse_once
-from pipeline.reading.ocr import OcrResult, ocr_image, orientation
+from pipeline.reading.ocr import OcrResult, ocr_image, orientation, size_step
 from pipeline.reading.raster import PageImages, Raster
 from pipeline.reading.rulings import ruled_tables, words_in
 
@@ -354,7 +354,8 @@ def lay_out(document: Document) -> None:
         in_tables = {id(w) for t in page.tables for w in words_in(page.words, t.bbox)}
         free = [w for w in page.words if id(w) not in in_tables]
         page_size = size if page.source == "text" else None
-        blocks = blocks_in_order(free, page.number, page.width, page.height, page_size)
+        step = size_step(page.ocr_dpi) if page.source == "ocr" and page.ocr_dpi else 0.0
+        blocks = blocks_in_order(free, page.number, page.width, page.height, page_size, step)
         for table in page.tables:
             inside = words_in(page.words, table.bbox)
             if inside:
