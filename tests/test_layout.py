@@ -11,6 +11,25 @@ def _ocr(text: str, x0: float, x1: float, top: float, bottom: float) -> Word:
     return Word(text, x0, top, x1, bottom, 1, 10.0, False, "ocr", 95)
 
 
+def _words(
+    text: str,
+    x: float,
+    top: float,
+    *,
+    height: float,
+    size: float,
+    conf: float | None = None,
+) -> list[Word]:
+    """One OCR'd line of words set 6 pt a letter, 3 pt apart, each ``height`` tall."""
+    words = []
+    for token in text.split():
+        words.append(
+            Word(token, x, top, x + 6 * len(token), top + height, 1, size, False, "ocr", conf)
+        )
+        x += 6 * len(token) + 3
+    return words
+
+
 def test_a_tall_ocr_line_does_not_swallow_the_line_under_it() -> None:
     # Tesseract took two lines for one: its box (and so each word's) reaches into the next.
     first = [
@@ -64,11 +83,7 @@ def test_pieces_of_a_large_word_are_joined_when_the_document_spells_it_whole() -
 
 def test_a_scanned_paragraph_line_read_larger_does_not_split_its_paragraph() -> None:
     def line(text: str, top: float, size: float) -> list[Word]:
-        words, x = [], 60.0
-        for token in text.split():
-            words.append(Word(token, x, top, x + 6 * len(token), top + 11, 1, size, False, "ocr"))
-            x += 6 * len(token) + 3
-        return words
+        return _words(text, 60.0, top, height=11, size=size)
 
     words = (
         line("Disaster risk reduction. The city", 546, 11.8)
@@ -83,11 +98,7 @@ def test_a_scanned_paragraph_line_read_larger_does_not_split_its_paragraph() -> 
 
 def test_a_short_scanned_block_in_capitals_is_a_heading() -> None:
     def line(text: str, top: float) -> list[Word]:
-        words, x = [], 50.0
-        for token in text.split():
-            words.append(Word(token, x, top, x + 6 * len(token), top + 8, 1, 9.9, False, "ocr"))
-            x += 6 * len(token) + 3
-        return words
+        return _words(text, 50.0, top, height=8, size=9.9)
 
     words = line("MAIN THEMATIC", 128) + line("INTERESTS", 140)
     words += [w for i in range(6) for w in line("Electric Mobility and more", 170 + 20 * i)]
@@ -100,11 +111,7 @@ def test_a_wrapped_scanned_heading_read_a_pixel_smaller_stays_one_heading() -> N
     # At 150 dpi a box is a whole number of 0.48 pt pixels high: body lines read 10.0 to 10.5,
     # and the heading's second line ("Cooperation", with a descender) a step under its first.
     def line(text: str, top: float, size: float) -> list[Word]:
-        words, x = [], 40.0
-        for token in text.split():
-            words.append(Word(token, x, top, x + 6 * len(token), top + 10, 1, size, False, "ocr"))
-            x += 6 * len(token) + 3
-        return words
+        return _words(text, 40.0, top, height=10, size=size)
 
     body = [
         w
@@ -121,11 +128,7 @@ def test_a_wrapped_scanned_heading_read_a_pixel_smaller_stays_one_heading() -> N
 
 
 def _row(text: str, x: float, top: float) -> list[Word]:
-    words = []
-    for token in text.split():
-        words.append(Word(token, x, top, x + 6 * len(token), top + 9, 1, 9.5, False, "ocr", 95))
-        x += 6 * len(token) + 3
-    return words
+    return _words(text, x, top, height=9, size=9.5, conf=95)
 
 
 def test_a_narrow_label_column_level_with_its_value_rows_is_no_sidebar() -> None:
@@ -159,11 +162,7 @@ def test_a_scanned_body_line_read_a_step_large_stays_in_its_paragraph() -> None:
     # The pixel's slack is for a heading's second line only: a body line read just under the
     # heading threshold, after body lines, is no heading.
     def line(text: str, top: float, size: float) -> list[Word]:
-        words, x = [], 40.0
-        for token in text.split():
-            words.append(Word(token, x, top, x + 6 * len(token), top + 10, 1, size, False, "ocr"))
-            x += 6 * len(token) + 3
-        return words
+        return _words(text, 40.0, top, height=10, size=size)
 
     words = [w for i in range(12) for w in line("body text of the page goes on", 100 + 13 * i, 9.4)]
     words += line("European institutions, associations and", 256, 10.9)
