@@ -123,6 +123,13 @@ def as_input(outcome: Outcome, item: Planned, folder: Path) -> Outcome:
     The work is shared; the answer, its file and its index line are per input name."""
     if outcome.file == item.path.name:
         return outcome
+    # The input's own answer on disk comes first: the entry names another input, whose file
+    # may be in the middle of being written again by a task of this very run.
+    own = still_valid(item, folder)
+    if own is not None and (own.failure is None) == (outcome.failure is None):
+        return replace(
+            outcome, file=own.file, record=own.record, failure=own.failure, written=own.written
+        ).slim()
     if outcome.failure is None:
         # The task keeps no record in memory (``Outcome.slim``): it is read back from its file.
         kept = outcome.record or _record_at(outcome.written, item.sha256)

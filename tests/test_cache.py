@@ -13,10 +13,11 @@ from typer.testing import CliRunner
 
 from app import cli
 from app.cli import app
-from flows.batch import INDEX, extract_folder
+from flows.batch import INDEX, as_input, extract_folder
 from models import RecordAdapter
 from pipeline.running.outcome import Outcome
 from pipeline.running.output import write_json_atomic
+from pipeline.running.reuse import Planned
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -46,6 +47,11 @@ def test_the_cache_shares_work_between_twins_but_not_their_answers_and_checks_re
         assert second[f"{stem}.pdf"].written == out / f"{stem}.json"
 
     (out / "lisbon.json").write_text('{"tampered": true}\n')
+    # The shared entry names lisbon.pdf, whose file is now bad (in a run, a task may be
+    # writing it again at this moment): the twin keeps its own answer, whatever the timing.
+    twin = Planned(folder / "lisbon_twin.pdf", second["lisbon.pdf"].sha256, "lisbon_twin.json")
+    served = as_input(second["lisbon.pdf"], twin, out)
+    assert served.status == "ok" and served.written == out / "lisbon_twin.json"
     third = {r.file: r for r in extract_folder(str(folder), str(out))}
     assert third["lisbon.pdf"].cached is False and third["lisbon.pdf"].status == "ok"
     assert RecordAdapter.validate_json((out / "lisbon.json").read_text()).source.sha256
