@@ -18,7 +18,7 @@ from corpus.pools import half_of
 from models import RecordAdapter
 
 SLICE = [(REPORT_START + i, i % 3 == 0) for i in range(24)]  # (seed, scanned): 8 scanned
-FLOOR = 0.89
+FLOOR = 0.94  # measured 0.965 at e5bed23
 
 
 def test_generator_is_deterministic_and_truthful() -> None:
