@@ -11,6 +11,8 @@ from pipeline.reading.cleanup import clean_lines
 from pipeline.reading.document import Document, TextLine, Word
 from pipeline.reading.layout import split_at_gaps
 
+LEGIBLE_CONF = 40  # Tesseract's mean confidence below which a run of words is no reading
+
 
 def source_of(document: Document) -> Source:
     return Source(
@@ -47,9 +49,13 @@ def phrase_runs(line: TextLine) -> list[TextLine]:
     return [run for gapped in split_at_gaps(line, 2 * line.size) for run in _one_type_size(gapped)]
 
 
-def title_lines(document: Document) -> list[TextLine]:
+def title_lines(document: Document, above: float | None = None) -> list[TextLine]:
     """The document's own title: the largest type on the first page outside a table, with the
-    lines of the same size that continue it just below (a title wrapped over two lines)."""
+    lines of the same size that continue it just below (a title wrapped over two lines).
+
+    ``above``: where the first page's table starts, when the caller knows it; a title heads
+    its document, and a scan's noisy sizes can make a cell of the table read as large.
+    """
     if not document.pages:
         return []
     lines = [
@@ -58,11 +64,14 @@ def title_lines(document: Document) -> list[TextLine]:
         if block.region != "table"
         for line in block.lines
         for run in phrase_runs(line)
-        if len(run.text.strip()) >= 4
+        if len(run.text.strip()) >= 4 and _legible(run)
     ]
+    if above is not None:
+        lines = [line for line in lines if line.bottom <= above] or lines
     if not lines:
         return []
-    biggest = max(_line_size(line) for line in lines)
+    measured = all(w.source == "ocr" for line in lines for w in line.words)
+    biggest = _largest(lines, measured)
     body = statistics.median(w.size for line in lines for w in line.words)
     # The topmost line set well above the body size: OCR measures sizes too roughly for the
     # single largest line to be the title (a parenthesis makes a box tall).
@@ -72,10 +81,33 @@ def title_lines(document: Document) -> list[TextLine]:
     for line in large[1:]:
         last = title[-1]
         overlaps = line.x0 < last.x1 and last.x0 < line.x1
-        same_size = abs(_line_size(line) - _line_size(last)) <= 0.15 * _line_size(last)
+        same_size = _continues_size(_line_size(line), _line_size(last), measured)
         if overlaps and same_size and 0 <= line.top - last.bottom < 0.8 * _line_size(last):
             title.append(line)
     return title
+
+
+def _legible(line: TextLine) -> bool:
+    """Not a smudge Tesseract wrote out with no confidence in it (a blurred banner)."""
+    confidences = [w.conf for w in line.words if w.conf is not None]
+    return not confidences or statistics.mean(confidences) >= LEGIBLE_CONF
+
+
+def _largest(lines: list[TextLine], measured: bool) -> float:
+    """The largest type size on the page. Measured from OCR boxes, the largest that two words
+    reach: a speck beside a lone word makes its box, and so its size, tall."""
+    if not measured:
+        return max(_line_size(line) for line in lines)
+    sizes = sorted((w.size for line in lines for w in line.words), reverse=True)
+    return sizes[1] if len(sizes) > 1 else sizes[0]
+
+
+def _continues_size(size: float, last: float, measured: bool) -> bool:
+    """Whether a line below the title is set in the title's size. A measured size may read
+    larger than it is (a speck makes a box tall), never much smaller."""
+    if measured:
+        return size >= 0.85 * last
+    return abs(size - last) <= 0.15 * last
 
 
 def title_of(lines: list[TextLine], log: ProvenanceLog) -> str | None:

@@ -520,3 +520,45 @@ def test_only_the_picked_texts_get_parts_of_speech(model: str) -> None:
     assert [doc.has_annotation("POS") for doc in docs] == [True, False]
     assert [(f.value, f.unit) for f in figures_in(docs[0])] == [(2_000_000, "inhabitants")]
     assert entities_of(docs) == entities_of(plain)
+
+
+def _scanned_line(text: str, x: float, top: float, size: float, conf: float = 95) -> TextLine:
+    words = []
+    for token in text.split():
+        words.append(Word(token, x, top, x + 0.5 * size * len(token), top + size, 1, size))
+        words[-1].source, words[-1].conf = "ocr", conf
+        x += 0.5 * size * (len(token) + 1)
+    return TextLine(words)
+
+
+def _scanned_page(*lines: TextLine) -> Document:
+    blocks = [Block(1, "body", [line]) for line in lines]
+    return Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "ocr", blocks)])
+
+
+def test_a_lone_scanned_word_read_tall_by_a_speck_is_not_the_title() -> None:
+    document = _scanned_page(
+        _scanned_line("Aville U-CAP Summary", 60, 77, 14.0),
+        _scanned_line("The partners met twice a year in Aville and Btown", 60, 120, 10.0),
+        _scanned_line("innovation.", 60, 500, 21.0),  # a paragraph's last word and a speck
+        _scanned_line("They agreed on a joint roadmap for the coming years", 60, 520, 10.0),
+    )
+    assert [line.text for line in title_lines(document)] == ["Aville U-CAP Summary"]
+
+
+def test_a_scanned_title_is_read_above_the_table() -> None:
+    document = _scanned_page(
+        _scanned_line("Aville U-CAP Summary", 60, 77, 14.0),
+        _scanned_line("Province / State: Cregion", 60, 150, 27.0),  # a speck in the row
+        _scanned_line("The partners met twice a year in Aville and Btown", 60, 200, 10.0),
+    )
+    assert [line.text for line in title_lines(document, above=150)] == ["Aville U-CAP Summary"]
+
+
+def test_a_smudge_tesseract_read_without_confidence_is_not_the_title() -> None:
+    document = _scanned_page(
+        _scanned_line("Waouacocrenenon", 330, 50, 26.0, conf=0),
+        _scanned_line("Aville City Profile", 60, 51, 23.0),
+        _scanned_line("The city lies on a river and has an old harbour", 60, 120, 10.0),
+    )
+    assert [line.text for line in title_lines(document)] == ["Aville City Profile"]
