@@ -562,3 +562,31 @@ def test_a_smudge_tesseract_read_without_confidence_is_not_the_title() -> None:
         _scanned_line("The city lies on a river and has an old harbour", 60, 120, 10.0),
     )
     assert [line.text for line in title_lines(document)] == ["Aville City Profile"]
+
+
+def test_a_bullet_ocr_read_as_another_mark_still_opens_its_item() -> None:
+    lines = [
+        TextLine(_line([(198, "m Share good practices on citizen participation in")], 100)),
+        TextLine(_line([(207, "planning processes with the partner cities.")], 112)),
+        TextLine(_line([(198, "= Support the internationalisation of small firms")], 124)),
+        TextLine(_line([(207, "from Aville.")], 136)),
+    ]
+    items = [item.text() for item in split_items(lines)]
+    assert items == [
+        "Share good practices on citizen participation in planning processes with the "
+        "partner cities.",
+        "Support the internationalisation of small firms from Aville.",
+    ]
+
+
+def test_a_bullet_ocr_lost_after_an_item_ended_short_still_opens_its_item() -> None:
+    lines = [
+        TextLine(_line([(226, "u Prepare joint applications for funding from all the")], 100)),
+        TextLine(_line([(235, "programmes.")], 112)),
+        TextLine(_line([(235, "Connect business clusters of Aville and Btown")], 124)),
+    ]
+    items = [item.text() for item in split_items(lines)]
+    assert items == [
+        "Prepare joint applications for funding from all the programmes.",
+        "Connect business clusters of Aville and Btown",
+    ]
