@@ -110,12 +110,8 @@ def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list
     previous: TextLine | None = None
     for line in parts:
         marker, text = classify_line(line.text)
-        if marker == "plain" and items:
-            if items[-1].marker == "bullet" and previous is not None:
-                if _at_marker_column(line, column):
-                    marker, text = "bullet", STRAY_MARK.sub("", text, count=1)
-                elif _lost_marker(previous, line, right):
-                    marker = "bullet"
+        if marker == "plain" and items and previous is not None:
+            marker, text = _unread_marker(items[-1].marker, previous, line, column, right)
             if marker == "plain":
                 items[-1].lines.append(text)
                 items[-1].words.extend(line.words)
@@ -126,9 +122,26 @@ def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list
     return items
 
 
+def _unread_marker(
+    last: str, previous: TextLine, line: TextLine, column: tuple[float, float] | None, right: float
+) -> tuple[str, str]:
+    """(marker, text) of an unmarked line in a list: "bullet" where the list's geometry says
+    it opens an item whose marker OCR misread or lost, else "plain"."""
+    text = line.text.strip()
+    if last == "bullet" and _at_marker_column(line, column):
+        return "bullet", STRAY_MARK.sub("", text, count=1)
+    if last == "bullet" and _lost_marker(previous, line, right):
+        return "bullet", text
+    if last == "timeline" and _lost_marker(previous, line, right) and _indented(line, previous):
+        return "bullet", text  # an entry's sub-item
+    return "plain", text
+
+
 # A mark OCR made of a bullet it could not read: a sign or two, or one or two small letters,
 # before the capital that starts the item ("= Support", "@ Transfer", "us Establish").
-STRAY_MARK = re.compile(r"^\s*(?:[^\w\s“\"(]{1,2}|[a-z]{1,2})\s+(?=[A-Z“\"])")
+STRAY_MARK = re.compile(
+    r"^\s*(?:[^\w\s“\"(]{1,2}|[a-z]{1,2}|[A-Za-z][^\w\s“\"(]|[A-Z])\s+(?=[A-Z“\"])"
+)
 
 
 def _marker_column(lines: list[TextLine]) -> tuple[float, float] | None:
@@ -150,6 +163,11 @@ def _at_marker_column(line: TextLine, column: tuple[float, float] | None) -> boo
         return False
     markers, text = column
     return abs(line.x0 - markers) < 0.5 * line.size and line.x0 < text - 0.5 * line.size
+
+
+def _indented(line: TextLine, previous: TextLine) -> bool:
+    """Set in deeper than the line before: a sub-item under an entry, not its wrapped text."""
+    return line.x0 > previous.x0 + 0.5 * line.size
 
 
 def _lost_marker(previous: TextLine, line: TextLine, right: float) -> bool:

@@ -590,3 +590,28 @@ def test_a_bullet_ocr_lost_after_an_item_ended_short_still_opens_its_item() -> N
         "Prepare joint applications for funding from all the programmes.",
         "Connect business clusters of Aville and Btown",
     ]
+
+
+def test_a_sub_item_set_deeper_under_a_dated_entry_is_an_output_though_its_bullet_is_lost() -> None:
+    lines = [
+        TextLine(
+            _line(
+                [(73, "2019: Visit of the delegation of Btown to the pilot sites of the port in")],
+                100,
+            )
+        ),
+        TextLine(_line([(85, "Aville.")], 112)),
+        TextLine(_line([(94, "Three companies from Aville met partners in Btown.")], 124)),
+        TextLine(_line([(94, "MoU signed between the two universities.")], 136)),
+        TextLine(_line([(73, "07/2019: Technical mission of Aville to Btown.")], 148)),
+    ]
+    items = [(item.marker, item.text()) for item in split_items(lines)]
+    assert items == [
+        (
+            "timeline",
+            "2019: Visit of the delegation of Btown to the pilot sites of the port in Aville.",
+        ),
+        ("bullet", "Three companies from Aville met partners in Btown."),
+        ("bullet", "MoU signed between the two universities."),
+        ("timeline", "07/2019: Technical mission of Aville to Btown."),
+    ]
