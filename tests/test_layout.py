@@ -204,3 +204,15 @@ def test_a_title_and_a_banner_on_one_tesseract_line_keep_their_own_sizes() -> No
     _level_lines(words, [(1, 1, 1)] * 3 + [(1, 1, 2)] * 2)
     assert title.size > 2 * banner[0].size and banner[0].size == banner[1].size
     assert label.size == value.size  # near sizes: the line's one median
+
+
+def test_a_table_row_with_a_rule_read_as_a_bar_keeps_one_size() -> None:
+    from pipeline.reading.ocr import _level_lines
+
+    label = [  # the label's box reaches the cell's rule: read tall
+        Word("|", 35, 160, 39, 180, 1, 0.0, False, "ocr", 60),
+        Word("Duration", 44, 160, 87, 180, 1, 0.0, False, "ocr", 96),
+    ]
+    value = Word("12/2016", 231, 162, 269, 170, 1, 0.0, False, "ocr", 96)
+    _level_lines([*label, value], [(1, 1, 1)] * 3)
+    assert label[1].size == value.size

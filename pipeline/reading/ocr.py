@@ -312,13 +312,17 @@ def _level_lines(words: list[Word], lines: list[tuple[int, int, int]]) -> None:
 def _phrase_sizes(line: list[Word]) -> list[tuple[list[Word], float]]:
     """One type size for a Tesseract line, or one per phrase where phrases set well apart
     differ in size as a title and a banner do: side by side, they share a line but not a type
-    size. Phrases of near sizes (a table's label and value) keep the line's median, the
-    steadier measure."""
+    size. Phrases of near sizes (a table's label and value), or of a line with a rule read as
+    a bar, keep the line's median, the steadier measure."""
     runs = _phrases(line)
     sizes = [statistics.median(_type_size(w) for w in run) for run in runs]
-    if len(runs) == 1 or max(sizes) < PHRASE_SIZE_JUMP * min(sizes):
+    ruled = any(_TALL_MARKS & set(w.text) for w in line)  # a cell's rule inflates its boxes
+    if len(runs) == 1 or ruled or max(sizes) < PHRASE_SIZE_JUMP * min(sizes):
         return [(line, round(statistics.median(_type_size(w) for w in line), 2))]
     return [(run, round(size, 2)) for run, size in zip(runs, sizes, strict=True)]
+
+
+_TALL_MARKS = frozenset("|[]")
 
 
 def _phrases(line: list[Word]) -> list[list[Word]]:
