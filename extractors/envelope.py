@@ -78,6 +78,9 @@ def title_lines(document: Document, above: float | None = None) -> list[TextLine
     threshold = max(0.75 * biggest, 1.25 * body) if biggest >= 1.25 * body else 0.9 * biggest
     large = sorted((ln for ln in lines if _line_size(ln) >= threshold), key=lambda ln: ln.top)
     title = [large[0]]
+    head = _line_above(large[0], lines, 1.25 * body) if measured else None
+    if head is not None:
+        title.insert(0, head)
     for line in large[1:]:
         last = title[-1]
         overlaps = line.x0 < last.x1 and last.x0 < line.x1
@@ -94,12 +97,30 @@ def _legible(line: TextLine) -> bool:
 
 
 def _largest(lines: list[TextLine], measured: bool) -> float:
-    """The largest type size on the page. Measured from OCR boxes, the largest that two words
-    reach: a speck beside a lone word makes its box, and so its size, tall."""
+    """The largest type size on the page. Measured from OCR boxes, the largest of the lines
+    that could be a title: a speck makes the box of a paragraph's last word, and so its size,
+    tall ("innovation.")."""
     if not measured:
         return max(_line_size(line) for line in lines)
-    sizes = sorted((w.size for line in lines for w in line.words), reverse=True)
-    return sizes[1] if len(sizes) > 1 else sizes[0]
+    return max(_line_size(line) for line in [ln for ln in lines if _could_be_title(ln)] or lines)
+
+
+def _could_be_title(line: TextLine) -> bool:
+    """Starts with a capital or a digit and ends without a sentence's stop, as titles do."""
+    text = line.text.strip()
+    first = next((c for c in text if c.isalnum()), "")
+    return bool(first) and not first.islower() and not text.endswith((".", ",", ";"))
+
+
+def _line_above(start: TextLine, lines: list[TextLine], large: float) -> TextLine | None:
+    """A large line right above the title's start and over it: its first line, when a speck
+    made the second read larger still."""
+    for line in lines:
+        overlaps = line.x0 < start.x1 and start.x0 < line.x1
+        close = 0 <= start.top - line.bottom < 0.8 * _line_size(line)
+        if overlaps and close and _line_size(line) >= large and _could_be_title(line):
+            return line
+    return None
 
 
 def _continues_size(size: float, last: float, measured: bool) -> bool:

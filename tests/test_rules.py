@@ -615,3 +615,22 @@ def test_a_sub_item_set_deeper_under_a_dated_entry_is_an_output_though_its_bulle
         ("bullet", "MoU signed between the two universities."),
         ("timeline", "07/2019: Technical mission of Aville to Btown."),
     ]
+
+
+def test_a_scanned_one_word_title_beside_the_headings_is_the_title() -> None:
+    document = _scanned_page(
+        _scanned_line("General Socio-economic", 41, 118, 13.0),
+        _scanned_line("Aville", 427, 121, 20.7),  # the sidebar's name, set large
+        _scanned_line("The city lies on a river and has an old harbour", 41, 150, 10.0),
+        _scanned_line("and a university founded long ago by the city", 41, 162, 10.0),
+    )
+    assert [line.text for line in title_lines(document)] == ["Aville"]
+
+
+def test_a_scanned_title_whose_second_line_a_speck_made_taller_keeps_its_first() -> None:
+    document = _scanned_page(
+        _scanned_line("Aville - City", 43, 43, 25.0),
+        _scanned_line("Profile", 43, 72, 42.0),
+        _scanned_line("The city lies on a river and has an old harbour", 43, 150, 10.0),
+    )
+    assert [line.text for line in title_lines(document)] == ["Aville - City", "Profile"]
