@@ -634,3 +634,18 @@ def test_a_scanned_title_whose_second_line_a_speck_made_taller_keeps_its_first()
         _scanned_line("The city lies on a river and has an old harbour", 43, 150, 10.0),
     )
     assert [line.text for line in title_lines(document)] == ["Aville - City", "Profile"]
+
+
+def test_a_scanned_place_name_takes_back_its_accents_in_its_fields_and_the_title() -> None:
+    from extractors.spelling import respell_places
+    from models import City, ProfileRecord, Source
+
+    source = Source(file_name="x.pdf", sha256="0" * 64, page_count=1, text_source="ocr")
+    record = ProfileRecord(
+        title="GO CONG - CITY PROFILE",
+        source=source,
+        city=City(name="Go Cong", province="Pays de la Loire"),
+    )
+    respell_places(record)
+    assert record.city.name == "Gò Công" and record.title == "GÒ CÔNG - CITY PROFILE"
+    assert record.city.province == "Pays de la Loire"  # punctuation is not an accent
