@@ -44,5 +44,9 @@ def extract_record(document: Document, kind: str, settings: Settings) -> UcapRec
         record = extract_profile(document, settings.spacy_model)
     else:
         raise ValueError(f"no extractor for document kind {kind!r}")
+    if document.ocr_pages:
+        from extractors.spelling import respell_places
+
+        respell_places(record)
     record.warnings = [*record.warnings, *plausibility_warnings(record)]
     return record

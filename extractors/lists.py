@@ -104,14 +104,77 @@ def split_items(lines: list[TextLine], unmarked_sentences: bool = False) -> list
                 items.append(Item("plain", [text], list(line.words)))
         return items
     items: list[Item] = []
-    for line in (part for whole in lines for part in _side_by_side(whole)):
+    parts = [part for whole in lines for part in _side_by_side(whole)]
+    column = _marker_column(parts)
+    right = max((line.x1 for line in parts), default=0.0)
+    previous: TextLine | None = None
+    for line in parts:
         marker, text = classify_line(line.text)
-        if marker == "plain" and items:
-            items[-1].lines.append(text)
-            items[-1].words.extend(line.words)
-            continue
+        if marker == "plain" and items and previous is not None:
+            marker, text = _unread_marker(items[-1].marker, previous, line, column, right)
+            if marker == "plain":
+                items[-1].lines.append(text)
+                items[-1].words.extend(line.words)
+                previous = line
+                continue
         items.append(Item(marker, [text], list(line.words)))
+        previous = line
     return items
+
+
+def _unread_marker(
+    last: str, previous: TextLine, line: TextLine, column: tuple[float, float] | None, right: float
+) -> tuple[str, str]:
+    """(marker, text) of an unmarked line in a list: "bullet" where the list's geometry says
+    it opens an item whose marker OCR misread or lost, else "plain"."""
+    text = line.text.strip()
+    if last == "bullet" and _at_marker_column(line, column):
+        return "bullet", STRAY_MARK.sub("", text, count=1)
+    if last == "bullet" and _lost_marker(previous, line, right):
+        return "bullet", text
+    if last == "timeline" and _lost_marker(previous, line, right) and _indented(line, previous):
+        return "bullet", text  # an entry's sub-item
+    return "plain", text
+
+
+# A mark OCR made of a bullet it could not read: a sign or two, or one or two small letters,
+# before the capital that starts the item ("= Support", "@ Transfer", "us Establish").
+STRAY_MARK = re.compile(
+    r"^\s*(?:[^\w\s“\"(]{1,2}|[a-z]{1,2}|[A-Za-z][^\w\s“\"(]|[A-Z])\s+(?=[A-Z“\"])"
+)
+
+
+def _marker_column(lines: list[TextLine]) -> tuple[float, float] | None:
+    """Where a bulleted list sets its markers and where its text starts after them, from the
+    lines whose marker was read (None: no marker stands apart from its text)."""
+    marked = [
+        line for line in lines if len(line.words) > 1 and classify_line(line.text)[0] == "bullet"
+    ]
+    outdented = [ln for ln in marked if ln.words[1].x0 - ln.words[0].x0 > 0.5 * ln.size]
+    if not outdented:
+        return None
+    return min(ln.words[0].x0 for ln in outdented), min(ln.words[1].x0 for ln in outdented)
+
+
+def _at_marker_column(line: TextLine, column: tuple[float, float] | None) -> bool:
+    """A line that starts at the markers' column, left of where the items' text runs: it
+    opens an item whose marker OCR read as another mark."""
+    if column is None or not STRAY_MARK.match(line.text):
+        return False
+    markers, text = column
+    return abs(line.x0 - markers) < 0.5 * line.size and line.x0 < text - 0.5 * line.size
+
+
+def _indented(line: TextLine, previous: TextLine) -> bool:
+    """Set in deeper than the line before: a sub-item under an entry, not its wrapped text."""
+    return line.x0 > previous.x0 + 0.5 * line.size
+
+
+def _lost_marker(previous: TextLine, line: TextLine, right: float) -> bool:
+    """A line that starts a sentence after one the writer ended short of the list's edge:
+    an item whose marker OCR lost (a wrapped item's lines run to the edge)."""
+    ended = previous.text.rstrip().endswith((".", "!", "?"))
+    return ended and line.text.lstrip()[:1].isupper() and _ends_short(previous, line, right)
 
 
 # A line that ends on a connector ("Water and") goes on in the next, however short.

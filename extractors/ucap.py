@@ -199,6 +199,11 @@ class UcapExtractor:
         for row in self.rows:
             self.by_field.setdefault(row.field or "", row)
 
+    def table_top(self) -> float | None:
+        """Where the table starts on the first page: the top of its first label read there."""
+        tops = [w.top for row in self.rows for w in row.label_words if w.page == 1]
+        return min(tops, default=None)
+
     # ------------------------------------------------------------------ table fields
     def cell(self, name: str, index: int = 0) -> str:
         row = self.by_field.get(name)
@@ -460,7 +465,7 @@ class UcapExtractor:
             )
             activity.organizations = unique(e.text for e in found if e.label == "ORG")
         record = UcapRecord(
-            title=title_of(title_lines(self.document), self.log),
+            title=title_of(title_lines(self.document, self.table_top()), self.log),
             source=source_of(self.document),
             city=city,
             entities=entities_block(self.table_places(city, partners) + entities_of(docs)),

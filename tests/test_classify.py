@@ -31,3 +31,14 @@ def test_the_file_name_is_not_a_signal(
 
 def test_unrelated_text_is_unknown() -> None:
     assert classify_text("Quarterly maintenance report for the water treatment plant.").kind is None
+
+
+def test_a_flyer_whose_banner_reads_apart_is_a_profile_by_its_section_headings() -> None:
+    # The title set between the banner's lines cuts "International Urban and Regional
+    # Cooperation" apart; the flyer's own headings still say what it is.
+    text = (
+        "INTERNATIONAL URBAN AND REGIONAL Aville COOPERATION Funded by the European Union "
+        "Economy and Society Aville is a city on a river. Themes of Interest Air Quality "
+        "Cooperation Interests Electric mobility: the city looks for partners."
+    )
+    assert classify_text(text).kind == "city_profile"

@@ -169,3 +169,50 @@ def test_a_scanned_body_line_read_a_step_large_stays_in_its_paragraph() -> None:
     words += line("enterprises to set up offices in the city.", 269, 9.4)
     blocks = blocks_in_order(words, 1, 595, 842, size_step=size_step(200))
     assert all(b.kind == "paragraph" for b in blocks)
+
+
+def test_a_scanned_title_crossing_the_sidebar_gutter_stays_one_line() -> None:
+    # A long scanned page: a sidebar and a body column under a title whose space falls where
+    # the gutter runs; the programme's line under the title crosses the gutter, as the title.
+    def word(text: str, x0: float, x1: float, top: float, size: float = 10.0) -> Word:
+        return Word(text, x0, top, x1, top + 0.8 * size, 1, size, False, "ocr", 95)
+
+    words = [word("City", 50, 100, 50, 24.0), word("Profile:", 110, 190, 50, 24.0)]
+    words += [word("Aville", 215, 300, 50, 24.0)]
+    words += [word("International", 50, 120, 76), word("Regional", 170, 230, 76)]
+    for line in range(30):
+        top = 92 + 12 * line
+        words += [word("side", 50, 80, top), word("bar", 85, 110, top)]
+        words += [word("the", 240, 260, top), word("body", 265, 300, top)]
+        words += [word("column", 305, 350, top), word("runs", 355, 390, top)]
+    blocks = blocks_in_order(words, 1, 595, 842)
+    titles = [line.text for b in blocks for line in b.lines if "Profile:" in line.text]
+    assert titles == ["City Profile: Aville"]
+
+
+def test_a_title_and_a_banner_on_one_tesseract_line_keep_their_own_sizes() -> None:
+    from pipeline.reading.ocr import _level_lines
+
+    title = Word("Aville", 60, 61, 145, 77, 1, 0.0, False, "ocr", 96)  # 16 pt capitals: 22 pt
+    banner = [
+        Word("REGIONAL", 333, 61, 386, 68, 1, 0.0, False, "ocr", 96),  # 7 pt capitals: 9.6 pt
+        Word("COOPERATION", 389, 61, 462, 68, 1, 0.0, False, "ocr", 96),
+    ]
+    label = Word("Population", 60, 100, 120, 110, 1, 0.0, False, "ocr", 96)
+    value = Word("Aville", 300, 100, 340, 108, 1, 0.0, False, "ocr", 96)
+    words = [title, *banner, label, value]
+    _level_lines(words, [(1, 1, 1)] * 3 + [(1, 1, 2)] * 2)
+    assert title.size > 2 * banner[0].size and banner[0].size == banner[1].size
+    assert label.size == value.size  # near sizes: the line's one median
+
+
+def test_a_table_row_with_a_rule_read_as_a_bar_keeps_one_size() -> None:
+    from pipeline.reading.ocr import _level_lines
+
+    label = [  # the label's box reaches the cell's rule: read tall
+        Word("|", 35, 160, 39, 180, 1, 0.0, False, "ocr", 60),
+        Word("Duration", 44, 160, 87, 180, 1, 0.0, False, "ocr", 96),
+    ]
+    value = Word("12/2016", 231, 162, 269, 170, 1, 0.0, False, "ocr", 96)
+    _level_lines([*label, value], [(1, 1, 1)] * 3)
+    assert label[1].size == value.size

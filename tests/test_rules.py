@@ -520,3 +520,132 @@ def test_only_the_picked_texts_get_parts_of_speech(model: str) -> None:
     assert [doc.has_annotation("POS") for doc in docs] == [True, False]
     assert [(f.value, f.unit) for f in figures_in(docs[0])] == [(2_000_000, "inhabitants")]
     assert entities_of(docs) == entities_of(plain)
+
+
+def _scanned_line(text: str, x: float, top: float, size: float, conf: float = 95) -> TextLine:
+    words = []
+    for token in text.split():
+        words.append(Word(token, x, top, x + 0.5 * size * len(token), top + size, 1, size))
+        words[-1].source, words[-1].conf = "ocr", conf
+        x += 0.5 * size * (len(token) + 1)
+    return TextLine(words)
+
+
+def _scanned_page(*lines: TextLine) -> Document:
+    blocks = [Block(1, "body", [line]) for line in lines]
+    return Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "ocr", blocks)])
+
+
+def test_a_lone_scanned_word_read_tall_by_a_speck_is_not_the_title() -> None:
+    document = _scanned_page(
+        _scanned_line("Aville U-CAP Summary", 60, 77, 14.0),
+        _scanned_line("The partners met twice a year in Aville and Btown", 60, 120, 10.0),
+        _scanned_line("innovation.", 60, 500, 21.0),  # a paragraph's last word and a speck
+        _scanned_line("They agreed on a joint roadmap for the coming years", 60, 520, 10.0),
+    )
+    assert [line.text for line in title_lines(document)] == ["Aville U-CAP Summary"]
+
+
+def test_a_scanned_title_is_read_above_the_table() -> None:
+    document = _scanned_page(
+        _scanned_line("Aville U-CAP Summary", 60, 77, 14.0),
+        _scanned_line("Province / State: Cregion", 60, 150, 27.0),  # a speck in the row
+        _scanned_line("The partners met twice a year in Aville and Btown", 60, 200, 10.0),
+    )
+    assert [line.text for line in title_lines(document, above=150)] == ["Aville U-CAP Summary"]
+
+
+def test_a_smudge_tesseract_read_without_confidence_is_not_the_title() -> None:
+    document = _scanned_page(
+        _scanned_line("Waouacocrenenon", 330, 50, 26.0, conf=0),
+        _scanned_line("Aville City Profile", 60, 51, 23.0),
+        _scanned_line("The city lies on a river and has an old harbour", 60, 120, 10.0),
+    )
+    assert [line.text for line in title_lines(document)] == ["Aville City Profile"]
+
+
+def test_a_bullet_ocr_read_as_another_mark_still_opens_its_item() -> None:
+    lines = [
+        TextLine(_line([(198, "m Share good practices on citizen participation in")], 100)),
+        TextLine(_line([(207, "planning processes with the partner cities.")], 112)),
+        TextLine(_line([(198, "= Support the internationalisation of small firms")], 124)),
+        TextLine(_line([(207, "from Aville.")], 136)),
+    ]
+    items = [item.text() for item in split_items(lines)]
+    assert items == [
+        "Share good practices on citizen participation in planning processes with the "
+        "partner cities.",
+        "Support the internationalisation of small firms from Aville.",
+    ]
+
+
+def test_a_bullet_ocr_lost_after_an_item_ended_short_still_opens_its_item() -> None:
+    lines = [
+        TextLine(_line([(226, "u Prepare joint applications for funding from all the")], 100)),
+        TextLine(_line([(235, "programmes.")], 112)),
+        TextLine(_line([(235, "Connect business clusters of Aville and Btown")], 124)),
+    ]
+    items = [item.text() for item in split_items(lines)]
+    assert items == [
+        "Prepare joint applications for funding from all the programmes.",
+        "Connect business clusters of Aville and Btown",
+    ]
+
+
+def test_a_sub_item_set_deeper_under_a_dated_entry_is_an_output_though_its_bullet_is_lost() -> None:
+    lines = [
+        TextLine(
+            _line(
+                [(73, "2019: Visit of the delegation of Btown to the pilot sites of the port in")],
+                100,
+            )
+        ),
+        TextLine(_line([(85, "Aville.")], 112)),
+        TextLine(_line([(94, "Three companies from Aville met partners in Btown.")], 124)),
+        TextLine(_line([(94, "MoU signed between the two universities.")], 136)),
+        TextLine(_line([(73, "07/2019: Technical mission of Aville to Btown.")], 148)),
+    ]
+    items = [(item.marker, item.text()) for item in split_items(lines)]
+    assert items == [
+        (
+            "timeline",
+            "2019: Visit of the delegation of Btown to the pilot sites of the port in Aville.",
+        ),
+        ("bullet", "Three companies from Aville met partners in Btown."),
+        ("bullet", "MoU signed between the two universities."),
+        ("timeline", "07/2019: Technical mission of Aville to Btown."),
+    ]
+
+
+def test_a_scanned_one_word_title_beside_the_headings_is_the_title() -> None:
+    document = _scanned_page(
+        _scanned_line("General Socio-economic", 41, 118, 13.0),
+        _scanned_line("Aville", 427, 121, 20.7),  # the sidebar's name, set large
+        _scanned_line("The city lies on a river and has an old harbour", 41, 150, 10.0),
+        _scanned_line("and a university founded long ago by the city", 41, 162, 10.0),
+    )
+    assert [line.text for line in title_lines(document)] == ["Aville"]
+
+
+def test_a_scanned_title_whose_second_line_a_speck_made_taller_keeps_its_first() -> None:
+    document = _scanned_page(
+        _scanned_line("Aville - City", 43, 43, 25.0),
+        _scanned_line("Profile", 43, 72, 42.0),
+        _scanned_line("The city lies on a river and has an old harbour", 43, 150, 10.0),
+    )
+    assert [line.text for line in title_lines(document)] == ["Aville - City", "Profile"]
+
+
+def test_a_scanned_place_name_takes_back_its_accents_in_its_fields_and_the_title() -> None:
+    from extractors.spelling import respell_places
+    from models import City, ProfileRecord, Source
+
+    source = Source(file_name="x.pdf", sha256="0" * 64, page_count=1, text_source="ocr")
+    record = ProfileRecord(
+        title="GO CONG - CITY PROFILE",
+        source=source,
+        city=City(name="Go Cong", province="Pays de la Loire"),
+    )
+    respell_places(record)
+    assert record.city.name == "Gò Công" and record.title == "GÒ CÔNG - CITY PROFILE"
+    assert record.city.province == "Pays de la Loire"  # punctuation is not an accent

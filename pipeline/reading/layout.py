@@ -19,6 +19,7 @@ from pipeline.reading.document import Block, Region, TextLine, Word
 
 SIDEBAR_MAX_SHARE = 0.34  # a column this narrow (share of the page width) at an edge is a sidebar
 BANNER_MAX_SHARE = 0.12  # a band above the columns within this share of the page height is a banner
+SPECK_CONF = 90  # Tesseract's confidence below which a mark of two characters may be a speck
 
 
 @dataclass
@@ -216,29 +217,21 @@ def group_lines(words: list[Word]) -> list[TextLine]:
     return sorted(result, key=lambda line: line.top)
 
 
-def _sparse_gaps(intervals: list[tuple[float, float]], tolerance: int) -> list[tuple[float, float]]:
-    """Stretches covered by at most ``tolerance`` intervals, inside the intervals' span."""
-    events = sorted([(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals])
-    gaps: list[tuple[float, float]] = []
-    depth, start = 0, None
-    for x, step in events:
-        before = depth
-        depth += step
-        if before > tolerance >= depth:
-            start = x
-        elif before <= tolerance < depth and start is not None:
-            gaps.append((start, x))
-            start = None
-    return gaps
+def _speck(word: Word) -> bool:
+    """A mark Tesseract read as a word: no more than two letters or digits, read with doubt.
+    A real word that crosses a gutter (a title over two columns) is no speck."""
+    return sum(c.isalnum() for c in word.text) <= 2 and (word.conf or 0) < SPECK_CONF
 
 
 def _x_cut(words: list[Word], layout: Layout) -> list[list[Word]] | None:
-    # On a scan, a speck read as a word can sit in a gutter: a long region tolerates one.
+    # On a scan, a speck read as a word can sit in a gutter: a long region looks through them.
     # (grouping lines costs; born-digital pages, which have no specks, skip it)
     scanned = len(words) > 150 and any(w.source == "ocr" for w in words)
-    tolerance = 1 if scanned and len(group_lines(words)) >= 20 else 0
-    intervals = [(w.x0, w.x1) for w in words]
-    found = _sparse_gaps(intervals, tolerance) if tolerance else interval_gaps(intervals)
+    if scanned and len(group_lines(words)) >= 20:
+        words_kept = [w for w in words if not _speck(w)] or words
+    else:
+        words_kept = words
+    found = interval_gaps([(w.x0, w.x1) for w in words_kept])
     gaps = [g for g in found if g[1] - g[0] >= layout.min_gutter]
     if not gaps:
         return None

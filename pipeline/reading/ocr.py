@@ -292,7 +292,8 @@ def _is_ink(word: Word) -> bool:
 
 
 def _level_lines(words: list[Word], lines: list[tuple[int, int, int]]) -> None:
-    """Give every word of a Tesseract line the line's top and bottom, and one type size.
+    """Give every word of a Tesseract line the line's top and bottom, and every phrase of it
+    one type size.
 
     Glyph boxes hug the ink, so "once," and "Hangzhou," differ in height; the line box does
     not, which keeps line gaps comparable for layout analysis.
@@ -301,11 +302,43 @@ def _level_lines(words: list[Word], lines: list[tuple[int, int, int]]) -> None:
     for word, key in zip(words, lines, strict=True):
         by_line.setdefault(key, []).append(word)
     for members in by_line.values():
+        sizes = {id(w): size for run, size in _phrase_sizes(members) for w in run}
         top = min(w.top for w in members)
         bottom = max(w.bottom for w in members)
-        size = round(statistics.median(_type_size(w) for w in members), 2)
         for w in members:
-            w.top, w.bottom, w.size = top, bottom, size
+            w.top, w.bottom, w.size = top, bottom, sizes[id(w)]
+
+
+def _phrase_sizes(line: list[Word]) -> list[tuple[list[Word], float]]:
+    """One type size for a Tesseract line, or one per phrase where phrases set well apart
+    differ in size as a title and a banner do: side by side, they share a line but not a type
+    size. Phrases of near sizes (a table's label and value), or of a line with a rule read as
+    a bar, keep the line's median, the steadier measure."""
+    runs = _phrases(line)
+    sizes = [statistics.median(_type_size(w) for w in run) for run in runs]
+    ruled = any(_TALL_MARKS & set(w.text) for w in line)  # a cell's rule inflates its boxes
+    if len(runs) == 1 or ruled or max(sizes) < PHRASE_SIZE_JUMP * min(sizes):
+        return [(line, round(statistics.median(_type_size(w) for w in line), 2))]
+    return [(run, round(size, 2)) for run, size in zip(runs, sizes, strict=True)]
+
+
+_TALL_MARKS = frozenset("|[]")
+
+
+def _phrases(line: list[Word]) -> list[list[Word]]:
+    """A Tesseract line cut where its words stand further apart than the line is high."""
+    ordered = sorted(line, key=lambda w: w.x0)
+    height = max(w.bottom for w in line) - min(w.top for w in line)
+    runs = [[ordered[0]]]
+    for word in ordered[1:]:
+        if word.x0 - runs[-1][-1].x1 > height:
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    return runs
+
+
+PHRASE_SIZE_JUMP = 1.8  # a phrase this many times larger than another is set apart (a title)
 
 
 _ASCENDS = re.compile(r"[A-Zbdfhkl0-9]")
