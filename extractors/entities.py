@@ -495,15 +495,23 @@ def _sentencizer() -> Sentencizer:
 def unnamed_capital(doc: Doc) -> bool:
     """A capitalised word the rules have not put in an entity: only there can the statistical
     NER add a name that is kept (a name needs a capital). A common word in title case opening
-    a sentence does not count: its capital is the sentence's, and alone it is no name."""
+    a sentence does not count, its capital being the sentence's, unless the gazetteer knows it
+    as a place ("Carson is …"): alone, a common word is kept as a name only then."""
     for token in doc:
         if token.ent_iob_ in ("B", "I") or token.text.islower() or not _has_upper(token.text):
             continue
-        opening = not token.is_upper and _opens_sentence(doc, token.i)
-        if opening and zipf_frequency(token.lower_, "en") >= COMMON_WORD_ZIPF:
+        if _sentence_capital(doc, token):
             continue
         return True
     return False
+
+
+def _sentence_capital(doc: Doc, token) -> bool:  # type: ignore[no-untyped-def]
+    """A common word whose capital only opens a sentence ("The", "Cities"), no place's name."""
+    if token.is_upper or not _opens_sentence(doc, token.i):
+        return False
+    common = zipf_frequency(token.lower_, "en") >= COMMON_WORD_ZIPF
+    return common and not gazetteer().countries_of(token.text)
 
 
 def _has_upper(text: str) -> bool:
@@ -521,11 +529,12 @@ def _run(component, docs: list[Doc]) -> list[Doc]:  # type: ignore[no-untyped-de
 def parse(
     texts: list[str], model: str, figures: Callable[[int, Doc], bool] | None = None
 ) -> list[Doc]:
-    """Parse many texts, each component in one batch over the texts that need it: the texts
-    ``figures(i, doc)`` picks (it sees the tokens and the rules' entities) get the key
-    figures' parts of speech and dependencies and the NER; the others the NER only where a
-    capitalised word is left unnamed. One thread at a time: spaCy pipelines are not documented
-    as thread-safe, and the watch flow runs its tasks on threads."""
+    """Parse many texts, each component in one batch over the texts that need it: the rules
+    run on every text, the key figures' parts of speech and dependencies on the texts
+    ``figures(i, doc)`` picks (it sees the tokens and the rules' entities), the statistical
+    NER where a capitalised word is left unnamed (a number inside a name has one too). One
+    thread at a time: spaCy pipelines are not documented as thread-safe, and the watch flow
+    runs its tasks on threads."""
     with _PIPE_LOCK:
         nlp = load_nlp(model)
         docs = list(nlp.tokenizer.pipe(texts))
@@ -545,7 +554,7 @@ def _texts_for(name: str, docs: list[Doc], tagged: set[int]) -> list[int]:
     if name in FIGURE_PIPES:
         return sorted(tagged)
     if name == "ner":
-        return [i for i, doc in enumerate(docs) if i in tagged or unnamed_capital(doc)]
+        return [i for i, doc in enumerate(docs) if unnamed_capital(doc)]
     return list(range(len(docs)))
 
 
