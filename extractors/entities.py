@@ -511,7 +511,7 @@ def _sentence_capital(doc: Doc, token) -> bool:  # type: ignore[no-untyped-def]
     if token.is_upper or not _opens_sentence(doc, token.i):
         return False
     common = zipf_frequency(token.lower_, "en") >= COMMON_WORD_ZIPF
-    return common and not gazetteer().countries_of(token.text)
+    return common and not _is_place_name(token.text)
 
 
 def _has_upper(text: str) -> bool:
