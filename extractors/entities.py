@@ -18,6 +18,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from wordfreq import zipf_frequency
@@ -479,33 +480,87 @@ def _inside_word(doc: Doc, ent: Span) -> bool:
 _PIPE_LOCK = threading.Lock()
 
 
-# What only the key figures read (parts of speech); neither reads the entities, so they may run
-# after them, on the texts that need them. The rules and the NER (which has its own token
-# vectors) need no tags, but the NER keeps its entities inside the parser's sentences: without
-# the parser it names differently ("a UNESCO World Heritage Site since …"), so it stays.
-FIGURE_PIPES = ("tagger", "attribute_ruler")
+# Each component runs on the texts that need it; the rules on every text. The parts of speech
+# and dependencies only on the texts whose key figures are read. The NER keeps its entities
+# inside sentences ("a UNESCO World Heritage Site since …" splits differently across a bound it
+# cannot see): the parser's where it runs, else the sentencizer's, from punctuation.
+FIGURE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler")
+
+
+@lru_cache(maxsize=1)
+def _sentencizer() -> Sentencizer:
+    return Sentencizer()
+
+
+def unnamed_capital(doc: Doc) -> bool:
+    """A capitalised word the rules have not put in an entity: only there can the statistical
+    NER add a name that is kept (a name needs a capital). A common word in title case opening
+    a sentence does not count, its capital being the sentence's, unless the gazetteer knows it
+    as a place ("Carson is …"): alone, a common word is kept as a name only then."""
+    for token in doc:
+        if token.ent_iob_ in ("B", "I") or token.text.islower() or not _has_upper(token.text):
+            continue
+        if _sentence_capital(doc, token):
+            continue
+        return True
+    return False
+
+
+def _sentence_capital(doc: Doc, token) -> bool:  # type: ignore[no-untyped-def]
+    """A common word whose capital only opens a sentence ("The", "Cities"), no place's name."""
+    if token.is_upper or not _opens_sentence(doc, token.i):
+        return False
+    common = zipf_frequency(token.lower_, "en") >= COMMON_WORD_ZIPF
+    return common and not _is_place_name(token.text)
+
+
+def _has_upper(text: str) -> bool:
+    return any(c.isupper() for c in text)
+
+
+def _run(component, docs: list[Doc]) -> list[Doc]:  # type: ignore[no-untyped-def]
+    if not docs:
+        return docs
+    if hasattr(component, "pipe"):
+        return list(component.pipe(docs, batch_size=32))
+    return [component(doc) for doc in docs]
 
 
 def parse(
     texts: list[str], model: str, figures: Callable[[int, Doc], bool] | None = None
 ) -> list[Doc]:
-    """Parse many texts in one ``nlp.pipe`` pass for entities; the texts ``figures(i, doc)``
-    picks then get the key figures' parts of speech too (one thread at a time: spaCy
-    pipelines are not documented as thread-safe, and the watch flow runs its tasks on threads)."""
+    """Parse many texts, each component in one batch over the texts that need it: the rules
+    run on every text, the key figures' parts of speech and dependencies on the texts
+    ``figures(i, doc)`` picks (it sees the tokens and the rules' entities), the statistical
+    NER where a capitalised word is left unnamed (a number inside a name has one too). One
+    thread at a time: spaCy pipelines are not documented as thread-safe, and the watch flow
+    runs its tasks on threads."""
     with _PIPE_LOCK:
         nlp = load_nlp(model)
-        later = [p for p in FIGURE_PIPES if p in nlp.pipe_names]
-        with nlp.select_pipes(disable=later):
-            docs = list(nlp.pipe(texts, batch_size=32))
-        if figures is None:
-            return docs
-        picked = [i for i, doc in enumerate(docs) if figures(i, doc)]
-        tagged = [docs[i] for i in picked]
-        for name in later:
-            tagged = list(nlp.get_pipe(name).pipe(tagged, batch_size=32))  # type: ignore[attr-defined]
-        for i, doc in zip(picked, tagged, strict=True):
-            docs[i] = doc
+        docs = list(nlp.tokenizer.pipe(texts))
+        tagged: set[int] | None = None  # decided once the rules have run
+        for name, component in nlp.pipeline:
+            if tagged is None and name in (*FIGURE_PIPES, "ner"):
+                tagged = {i for i, doc in enumerate(docs) if figures and figures(i, doc)}
+                plain = [i for i in range(len(docs)) if i not in tagged]
+                _place(docs, plain, _run(_sentencizer(), [docs[i] for i in plain]))
+            chosen = _texts_for(name, docs, tagged or set())
+            _place(docs, chosen, _run(component, [docs[i] for i in chosen]))
         return docs
+
+
+def _texts_for(name: str, docs: list[Doc], tagged: set[int]) -> list[int]:
+    """Which texts the component ``name`` runs on, given those read for figures."""
+    if name in FIGURE_PIPES:
+        return sorted(tagged)
+    if name == "ner":
+        return [i for i, doc in enumerate(docs) if unnamed_capital(doc)]
+    return list(range(len(docs)))
+
+
+def _place(docs: list[Doc], chosen: list[int], done: list[Doc]) -> None:
+    for i, doc in zip(chosen, done, strict=True):
+        docs[i] = doc
 
 
 def unique(names: Iterable[str]) -> list[str]:

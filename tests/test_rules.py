@@ -8,7 +8,14 @@ import pytest
 from spacy.tokens import Doc
 
 from extractors import city_facts
-from extractors.entities import entities_of, gazetteer_spelling, parse, unique
+from extractors.entities import (
+    entities_of,
+    gazetteer_spelling,
+    load_nlp,
+    parse,
+    unique,
+    unnamed_capital,
+)
 from extractors.envelope import title_lines
 from extractors.figures import figures_in, may_hold_figures
 from extractors.headed import lists_under
@@ -350,6 +357,33 @@ def test_entities_put_organisations_and_places_apart(model: str) -> None:
     assert ("Zhengzhou Municipal People's Government", "ORG") in found
     assert ("Málaga", "PLACE") in found
     assert not any(label == "PERSON" for _, label in found)
+
+
+def _ruled(text: str, model: str) -> Doc:
+    """A text with the rules' entities only (what the NER's choice is made on)."""
+    nlp = load_nlp(model)
+    with nlp.select_pipes(enable=["gazetteer_places", "entity_ruler"]):
+        return nlp(text)
+
+
+def test_the_ner_is_wanted_only_where_the_rules_leave_a_capital_unnamed(model: str) -> None:
+    # A sentence's opening common word and the rules' places and organisations leave nothing.
+    text = "The delegation of Zhengzhou Municipal People's Government met in Málaga."
+    assert not unnamed_capital(_ruled(text, model))
+    assert unnamed_capital(_ruled("The delegation met Ana Examplova in Málaga.", model))
+    # All capitals may be a name even where a sentence opens; so may a common word the
+    # gazetteer knows as a place.
+    assert unnamed_capital(_ruled("DELEGATIONS met in Málaga.", model))
+    assert unnamed_capital(_ruled("Carson has about 95,000 inhabitants.", model))
+
+
+def test_texts_not_read_for_figures_get_sentences_without_the_parser(model: str) -> None:
+    texts = ["It met partners in Málaga. John Smith spoke.", "The city covers 928 km2."]
+    plain, tagged = parse(texts, model, figures=lambda i, doc: i == 1)
+    assert [s.text for s in plain.sents] == ["It met partners in Málaga.", "John Smith spoke."]
+    assert not plain.has_annotation("DEP") and tagged.has_annotation("DEP")
+    # The statistical NER ran on it: a capitalised name was left to it.
+    assert ("John Smith", "PERSON") in {(e.text, e.label_) for e in plain.ents}
 
 
 def _found(text: str, model: str) -> set[tuple[str, str]]:

@@ -44,17 +44,20 @@ class _CharMaker:
         self.doctop = page.initial_doctop
         self.unicode_norm = page.pdf.unicode_norm
         self.spaces: dict[str, Any] = {}
+        self.keys: tuple[str, ...] | None = None  # pdfplumber's attributes a character has
 
     def __call__(self, obj: LTChar) -> dict[str, Any]:
-        attr = {
-            k: (v if _plain(v) else resolve_all(v))
-            for k, v in obj.__dict__.items()
-            if k in ALL_ATTRS
-        }
+        values = obj.__dict__
+        if self.keys is None:  # every LTChar sets the same attributes
+            self.keys = tuple(k for k in values if k in ALL_ATTRS)
+        attr = {k: values[k] for k in self.keys}
+        for k, v in attr.items():
+            if type(v) not in PLAIN and not _plain(v):
+                attr[k] = resolve_all(v)
         attr["object_type"] = "char"
         attr["page_number"] = self.page_number
-        if hasattr(obj, "ncs"):
-            name = obj.ncs.name
+        if "ncs" in values:
+            name = values["ncs"].name
             if name not in self.spaces:
                 self.spaces[name] = resolve_and_decode(name)
             attr["ncs"] = self.spaces[name]
