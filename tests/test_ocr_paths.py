@@ -182,7 +182,7 @@ def _ruled_table(path: Path, rows: list[tuple[str, str]]) -> Path:
 
 def test_the_short_cells_of_a_skewed_ruled_table_are_read(tmp_path: Path) -> None:
     """A scan read from its own pixels and rotated level keeps the one-word cells between its
-    rulings (they are painted white after the rotation, which would blur them)."""
+    rulings (a bilinear rotation blurred them away)."""
     rows = [
         ("City", "Osijek"),
         ("Countries", "Croatia"),

@@ -38,11 +38,11 @@ class OcrResult:
 # Tesseract's page segmentation joined a body heading with the sidebar beside it and split
 # wrapped headings, and the profiles lost fields; it segments level pixels into level lines.
 SMALL_SKEW = 0.05
-# A skewed page is rotated bilinear, whether its pixels are a scan's own or a render. Bicubic
-# was kept for a scan's own pixels when it read the short cells of ruled tables better;
-# measured again with thin rulings painted white after the rotation, bilinear read 40 dev scans
-# and the samples as well, in a third of the time.
-_ROTATION = Image.Resampling.BILINEAR
+# How a skewed page is rotated, by where its pixels come from. A scan's own pixels bicubic: a
+# bilinear rotation blurred their glyph edges and thin rulings, and Tesseract misread words
+# and dropped the short cells of ruled tables that it read on the unrotated scan. A render is
+# smoothed by the renderer already; bicubic did not read it better.
+_ROTATION = {"image": Image.Resampling.BICUBIC, "render": Image.Resampling.BILINEAR}
 # The skew search range, and the longest side of the copy it runs on.
 _SKEW_LIMIT = 8.0
 _SKEW_SIDE = 800
@@ -128,7 +128,7 @@ def ocr_image(raster: Raster, *, page: int, lang: str = "eng", timeout: float = 
     skew = estimate_skew(raster.image)
     image, box_skew = raster.image, skew
     if abs(skew) > SMALL_SKEW:
-        image = image.rotate(-skew, resample=_ROTATION, fillcolor=255)
+        image = image.rotate(-skew, resample=_ROTATION[raster.source], fillcolor=255)
         box_skew = 0.0
     data = _tesseract(_without_rulings(image, raster.dpi), page=page, lang=lang, timeout=timeout)
     (sx, sy), (ox, oy) = raster.scale, raster.origin
