@@ -227,3 +227,26 @@ def test_runs_along_rows_are_found_as_in_a_full_search() -> None:
         ink[10 * row, start : start + length] = True
     assert (ocr._row_runs(ink, 150) == ocr._runs(ink, 150, 1)).all()
     assert ocr._row_runs(ink, 150).any(axis=1).sum() == 4
+
+
+def _lines_of_words(width: int = 1200, height: int = 1600) -> Image.Image:
+    """A page of text-like lines: rows of dark word-sized dashes, two columns."""
+    page = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(page)
+    for top in range(100, height - 100, 40):
+        for left in range(100, width - 150, 90):
+            if left // 90 != 6:  # the gutter
+                draw.rectangle((left, top, left + 60, top + 14), fill=20)
+    return page
+
+
+@pytest.mark.parametrize("skew", [-1.5, 0.0, 1.2])
+def test_a_page_on_its_side_is_told_by_its_profiles_and_keeps_its_skew(skew: float) -> None:
+    """Lines across read as upright, lines down as a page on its side; a quarter turn leaves
+    the skew of the lines as it was."""
+    page = _lines_of_words().rotate(skew, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    upright = ocr.page_lie(page)
+    side = ocr.page_lie(page.transpose(Image.Transpose.ROTATE_90))
+    assert not upright.sideways and side.sideways
+    assert upright.skew == pytest.approx(skew, abs=0.15)
+    assert side.skew == pytest.approx(skew, abs=0.15)
