@@ -215,3 +215,38 @@ def test_thin_rulings_are_painted_white_and_a_dark_band_is_kept() -> None:
     assert (out[199:203, 50:550] == 255).all() and (out[250:390, 299:303] == 255).all()
     assert (out[20:160] == pixels[20:160]).all()
     assert (out[300:320, 100:103] == 0).all()
+
+
+def test_runs_along_rows_are_found_as_in_a_full_search() -> None:
+    """The search along rows that skips rows without long runs finds what the full one does:
+    runs at every offset against the groups of eight, one pixel short of the length, none."""
+    rng = np.random.default_rng(7)
+    ink = rng.random((60, 403)) < 0.3
+    for row, (start, length) in enumerate([(0, 150), (3, 150), (250, 153), (9, 149), (100, 300)]):
+        ink[10 * row] = False
+        ink[10 * row, start : start + length] = True
+    assert (ocr._row_runs(ink, 150) == ocr._runs(ink, 150, 1)).all()
+    assert ocr._row_runs(ink, 150).any(axis=1).sum() == 4
+
+
+def _lines_of_words(width: int = 1200, height: int = 1600) -> Image.Image:
+    """A page of text-like lines: rows of dark word-sized dashes, two columns."""
+    page = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(page)
+    for top in range(100, height - 100, 40):
+        for left in range(100, width - 150, 90):
+            if left // 90 != 6:  # the gutter
+                draw.rectangle((left, top, left + 60, top + 14), fill=20)
+    return page
+
+
+@pytest.mark.parametrize("skew", [-1.5, 0.0, 1.2])
+def test_a_page_on_its_side_is_told_by_its_profiles_and_keeps_its_skew(skew: float) -> None:
+    """Lines across read as upright, lines down as a page on its side; a quarter turn leaves
+    the skew of the lines as it was."""
+    page = _lines_of_words().rotate(skew, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    upright = ocr.page_lie(page)
+    side = ocr.page_lie(page.transpose(Image.Transpose.ROTATE_90))
+    assert not upright.sideways and side.sideways
+    assert upright.skew == pytest.approx(skew, abs=0.15)
+    assert side.skew == pytest.approx(skew, abs=0.15)

@@ -23,7 +23,7 @@ from pipeline.reading.document import Block, Document, Page, Word
 from pipeline.reading.layout import blocks_in_order, body_size, group_lines, join_split_words
 from pipeline.reading.notes import library_notes
 from pipeline.reading.objects import parse_once
-from pipeline.reading.ocr import OcrResult, ocr_image, orientation, size_step
+from pipeline.reading.ocr import OcrResult, ocr_image, orientation, page_lie, size_step
 from pipeline.reading.raster import PageImages, Raster
 from pipeline.reading.rulings import ruled_tables, words_in
 
@@ -143,8 +143,9 @@ def _better(first: OcrResult, second: OcrResult) -> OcrResult:
 
 
 def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: str) -> OcrResult:
-    """OCR a page from its own image or a render at ``ocr_dpi``; turned upright when Tesseract
-    doubts its reading and its orientation detection says the page lies on its side or head;
+    """OCR a page from its own image or a render at ``ocr_dpi``; turned upright first when its
+    text lines run down the page, or after a reading Tesseract doubts, as its orientation
+    detection says (a page on its side is asked before it is read, not read twice);
     again at ``ocr_retry_dpi`` when the print is small for the resolution or the reading stays
     doubtful, keeping the more confident reading. A page that is one image is not rendered
     again: a render only resamples its pixels, and Tesseract read upsampled scans no better.
@@ -154,18 +155,25 @@ def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: s
     """
     _prefetch_next(images, pages, index, settings, name)
 
-    def read(raster: Raster, turn: int) -> OcrResult:
+    def read(raster: Raster, turn: int, skew: float | None = None) -> OcrResult:
         turned = raster.turned(turn)
         result = ocr_image(
-            turned, page=index + 1, lang=settings.ocr_lang, timeout=settings.ocr_timeout_s
+            turned,
+            page=index + 1,
+            lang=settings.ocr_lang,
+            timeout=settings.ocr_timeout_s,
+            skew=skew,
         )
         if turn:
             result.turned, result.size_pt = turn, turned.size_pt
         return result
 
     raster = images.first(index, pages[index])
-    first = read(raster, 0)
-    if _doubtful(first, settings) or _on_its_side(first):
+    lie = page_lie(raster.image)
+    # Lines running down the page: asked which way up before the first reading, not after.
+    turn = orientation(raster, timeout=settings.ocr_timeout_s) if lie.sideways else 0
+    first = read(raster, turn, None if turn else lie.skew)
+    if not lie.sideways and (_doubtful(first, settings) or _on_its_side(first)):
         turn = orientation(raster, timeout=settings.ocr_timeout_s)
         if turn:
             upright = read(raster, turn)
