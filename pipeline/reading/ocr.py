@@ -294,18 +294,21 @@ def _is_ink(word: Word) -> bool:
 def _keep_bullets(
     words: list[Word], lines: list[tuple[int, int, int]], ink: list[bool]
 ) -> list[bool]:
-    """``ink``, with the doubted marks that open a list item kept, read as "•".
+    """``ink``, with the marks that open a list item kept and read as "•".
 
-    At 150-200 dpi Tesseract doubts the thin dash or small dot that opens an item and reads a
-    dot as "¢", "«" or "*" by turns; dropped as specks, or kept as read on some lines only, the
-    items ran into each other. One glyph for them all keeps a list's items alike.
+    At 150-200 dpi Tesseract doubts the thin dash or small dot that opens an item and reads
+    one dot as "¢", "«", "*" or "@" by turns; dropped as specks, or kept as read on some lines
+    only, the items ran into each other. One glyph for them all keeps a list's items alike;
+    a dash or an arrow Tesseract is sure of stays as read (a dash in prose, a timeline's mark).
     """
     keep = list(ink)
     for i in range(len(words) - 1):
-        if ink[i] or (i and lines[i - 1] == lines[i]) or lines[i + 1] != lines[i]:
+        if (i and lines[i - 1] == lines[i]) or lines[i + 1] != lines[i]:
             continue
-        if _is_bullet(words[i], words[i + 1]):
-            words[i].text, keep[i] = "•", True
+        mark = words[i]
+        if not _is_bullet(mark, words[i + 1]) or (ink[i] and mark.text in _AS_READ):
+            continue
+        mark.text, keep[i] = "•", True
     return keep
 
 
@@ -319,8 +322,11 @@ def _is_bullet(mark: Word, after: Word) -> bool:
     return 0.2 * height <= side and mark.x1 - mark.x0 <= 1.5 * height
 
 
-# One or two signs, no letter, digit, bracket, quote or stop: what a bullet glyph reads as.
-_MARK = re.compile(r"[^\w\s()\[\]{}\"'“”‘’.,;:!?]{1,2}")
+# One or two signs, no letter, digit, bracket, quote, stop or sign of prose ("& Development"):
+# what a bullet glyph reads as.
+_MARK = re.compile(r"[^\w\s()\[\]{}\"'“”‘’.,;:!?&%+=/#$€£]{1,2}")
+# Sure marks kept as read: dashes (a wrapped range, a dash list) and a timeline's arrows.
+_AS_READ = frozenset({"-", "–", "—", "->", "—>", "–>", "=>", ">", "»", "→", "►", "▶", "➢", "➔"})
 
 
 def _level_lines(words: list[Word], lines: list[tuple[int, int, int]]) -> None:
