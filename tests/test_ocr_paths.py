@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from pipeline.base.request import Request
 from pipeline.base.settings import Settings, get_settings
 from pipeline.reading import ocr
+from pipeline.reading.document import Word
 from pipeline.reading.raster import PageImages, fit_dpi
 from pipeline.reading.reader import read_pdf
 from samples import make_samples
@@ -250,3 +251,35 @@ def test_a_page_on_its_side_is_told_by_its_profiles_and_keeps_its_skew(skew: flo
     assert not upright.sideways and side.sideways
     assert upright.skew == pytest.approx(skew, abs=0.15)
     assert side.skew == pytest.approx(skew, abs=0.15)
+
+
+def _ocr_word(text: str, x0: float, width: float, height: float, conf: float) -> Word:
+    return Word(text, x0, 100.0, x0 + width, 100.0 + height, 1, source="ocr", conf=conf)
+
+
+def test_a_mark_that_opens_a_line_of_words_is_kept_as_a_bullet() -> None:
+    """A dot Tesseract doubts or reads as another sign is a bullet, read "•", where it opens a
+    line of words; the same mark inside a line, alone on one, as wide as a rule or as small as
+    a speck is not; a sure dash and a sign of prose stay as read."""
+    words = [
+        _ocr_word("-", 68, 3.6, 1.2, 40),  # doubted, opens an item
+        _ocr_word("Strengthen", 75, 40, 8, 95),
+        _ocr_word("¢«", 120, 3.0, 3.4, 30),  # inside the line: a speck
+        _ocr_word("@", 68, 3.0, 3.4, 90),  # sure, but a dot read as "@"
+        _ocr_word("Support", 75, 30, 8, 95),
+        _ocr_word("-", 68, 3.6, 1.2, 40),  # alone on its line
+        _ocr_word("—", 68, 200, 1.2, 40),  # a rule read as a dash
+        _ocr_word("Improve", 270, 30, 8, 95),
+        _ocr_word("'", 68, 0.8, 0.8, 20),  # a speck
+        _ocr_word("Water", 75, 30, 8, 95),
+        _ocr_word("–", 68, 3.6, 1.2, 90),  # a sure dash
+        _ocr_word("2019", 75, 30, 8, 95),
+        _ocr_word("&", 68, 4.0, 6.0, 95),  # "Research & Development" wrapped
+        _ocr_word("Development", 75, 30, 8, 95),
+    ]
+    lines = [(1, 1, n) for n in (1, 1, 1, 2, 2, 3, 4, 4, 5, 5, 6, 6, 7, 7)]
+    ink = [ocr._is_ink(w) for w in words]
+    keep = ocr._keep_bullets(words, lines, ink)
+    assert [w.text for w, k in zip(words, keep, strict=True) if k] == [
+        "•", "Strengthen", "•", "Support", "Improve", "Water", "–", "2019", "&", "Development"
+    ]  # fmt: skip
