@@ -8,6 +8,7 @@ The model is loaded once per process; its name is the ``spacy_model`` setting.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -43,6 +44,7 @@ class Entity:
     label: str  # ORG | PLACE | PERSON
     start: int
     end: int
+    rule: bool = False  # found by a rule or the document's structure, not by the model
 
 
 def _build_place_names() -> frozenset[str]:
@@ -149,10 +151,14 @@ def _name_after(doc: Doc, start: int, strict: bool = True, longest: int = 3) -> 
 
 
 def _after_title(doc: Doc, token, titles: set[str]) -> Span | None:
-    """ "Mayor Ana Example": two or three title-case words after a title."""
+    """ "Mayor Ana Example": two or three title-case words after a title; the first may be a
+    place's name too ("Mayor Sofia Example"), the second may not."""
     if token.lower_ not in titles:
         return None
     end = _name_after(doc, token.i + 1)
+    if end == token.i + 1 and doc[end : end + 1].text and doc[end].ent_type_ == "GPE":
+        second = _name_after(doc, end + 1, longest=2)
+        end = second if second > end + 1 and doc[end + 1].ent_type_ == "" else end
     return (
         Span(doc, token.i + 1, end, label="PERSON", span_id="rule") if end - token.i >= 3 else None
     )
@@ -184,8 +190,8 @@ def _opening_name(doc: Doc, token) -> Span | None:
     second, after = doc[token.i + 1], doc[token.i + 2]
     if not second.is_title or after.lower_ not in ("of", "from"):
         return None
-    if any(e.start <= token.i + 1 < e.end and e.end > token.i + 2 for e in doc.ents):
-        return None  # the two words begin a longer name ("Example City Council of …")
+    if any(e.start <= token.i + 1 < e.end and e.end > token.i + 3 for e in doc.ents):
+        return None  # the two words begin a longer name ("Example Institute of Technology")
     then = doc[token.i + 3] if token.i + 3 < len(doc) else None
     org_follows = then is not None and (
         then.ent_type_ == "ORG"
@@ -230,20 +236,33 @@ def org_and_tail(doc: Doc) -> Doc:
             continue
         if doc[ent.end].lower_ != "and" or not any(t.lower_ in ("of", "for") for t in ent):
             continue
-        end = ent.end + 1
+        end, words = ent.end + 1, 0
         while (
             end < len(doc)
-            and end - ent.end <= 3
+            and words < 3
             and doc[end].is_title
             and doc[end].ent_type_ in ("", "ORG")
             and not doc[end].ent_id_.startswith("rule")
             and doc[end].lower_ not in stops
         ):
-            end += 1
+            end, words = end + 1, words + 1
+            if end + 1 < len(doc) and _joins_title_word(doc, end):
+                end += 1  # "Urban-Rural": a hyphen between title-case words
         if end > ent.end + 1 and (end == len(doc) or not doc[end].text[:1].isupper()):
             ents[k] = Span(doc, ent.start, end, label="ORG", span_id=ent.ent_id_)
     doc.ents = filter_spans(ents)
     return doc
+
+
+def _joins_title_word(doc: Doc, i: int) -> bool:
+    """Token ``i`` is a hyphen written without spaces between two title-case words."""
+    hyphen = doc[i]
+    return (
+        hyphen.text == "-"
+        and not hyphen.whitespace_
+        and not doc[i - 1].whitespace_
+        and doc[i + 1].is_title
+    )
 
 
 def _org_patterns() -> list[dict]:
@@ -425,7 +444,11 @@ def _plausible(text: str, label: str, from_rules: bool, in_sentence: bool = Fals
             named = len(names) == 1 or (len(names) == 3 and names[1] in ("&", "and"))
             named = named or (bool(names) and _is_place_name(names[0]))  # "China Railway …"
             company = ends_company and named
-            return last in words["heads"] or (in_sentence and company)
+            headed = any(  # "Split Municipal Commission of Urban Planning"
+                a.lower() in words["heads"] and b.lower() in ("of", "for")
+                for a, b in itertools.pairwise(tokens)
+            )
+            return last in words["heads"] or headed or (in_sentence and company)
     return True
 
 
@@ -440,8 +463,14 @@ def entities_of(docs: Iterable) -> list[Entity]:
             text = _clean(ent.text)
             if not label or len(text) < 2 or not any(c.isalpha() for c in text):
                 continue
-            if _inside_word(doc, ent):
-                continue  # "CAP" of "U-CAP": part of a hyphenated word
+            if _inside_word(doc, ent) or _in_address(doc, ent):
+                continue  # "CAP" of "U-CAP", "IUC" of "IUC-…@…": part of a longer word
+            if ent.ent_id_ == "rule_acronym":
+                text = _acronym_of_document_name(text)
+            if label == "ORG" and _shouted_word(doc, ent):
+                continue  # "URBAN", "ABOUT" of an all-capitals heading are no acronyms
+            if label == "PERSON" and not _name_words(text):
+                continue  # "gj Strengthen", "m@ MoU": OCR debris before a word
             if label == "PLACE" and any(text.lower().endswith(p) for p in org_words()["org_parks"]):
                 label = "ORG"  # "… Science Park" is run by someone
             if label == "PERSON" and gazetteer().countries_of(text):
@@ -453,8 +482,54 @@ def entities_of(docs: Iterable) -> list[Entity]:
                 continue
             if label == "PLACE":
                 text = gazetteer_spelling(text)
-            found.append(Entity(text, label, ent.start_char, ent.end_char))
+            found.append(
+                Entity(text, label, ent.start_char, ent.end_char, ent.ent_id_.startswith("rule"))
+            )
     return found
+
+
+def _in_address(doc: Doc, ent: Span) -> bool:
+    """The entity is part of an e-mail address or a web address written around it."""
+    start = doc[ent.start].idx
+    while start > 0 and not doc.text[start - 1].isspace():
+        start -= 1
+    end = doc[ent.end - 1].idx + len(doc[ent.end - 1].text)
+    while end < len(doc.text) and not doc.text[end].isspace():
+        end += 1
+    word = doc.text[start:end]
+    return "@" in word or "://" in word or word.lower().startswith("www.")
+
+
+def _acronym_of_document_name(text: str) -> str:
+    """ "IUC Urban Cooperation Action Plan": an acronym before the name of a document (a plan, a
+    summary) is the organisation; the document's name is not."""
+    words = text.split()
+    if len(words) > 1 and words[-1].lower() in org_words()["document_words"]:
+        return words[0]
+    return text
+
+
+def _shouted_word(doc: Doc, ent: Span) -> bool:
+    """A lone all-capitals common English word beside another all-capitals word: a heading set
+    in capitals ("INTERNATIONAL URBAN AND REGIONAL"), not an acronym ("EU funding")."""
+    if len(ent) != 1 or not ent.text.isupper():
+        return False
+    if zipf_frequency(ent.text.lower(), "en") < COMMON_WORD_ZIPF:
+        return False
+    near = [doc[i] for i in (ent.start - 1, ent.end) if 0 <= i < len(doc)]
+    return any(t.is_upper and t.is_alpha and len(t) > 1 for t in near)
+
+
+_NAME_WORD = re.compile(r"^[^\W\d_]+(?:['’.-][^\W\d_]*)*$")
+
+
+def _name_words(text: str) -> bool:
+    """Every word of a person's name is a capitalised word or a particle ("de", "van")."""
+    particles = set(org_words()["name_particles"])
+    return all(
+        w.lower() in particles or (w[:1].isupper() and bool(_NAME_WORD.match(w)))
+        for w in text.split()
+    )
 
 
 def gazetteer_spelling(text: str) -> str:

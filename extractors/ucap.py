@@ -447,7 +447,10 @@ class UcapExtractor:
         # parsed in one nlp.pipe pass; an activity's are those of its description and outputs.
         expected = self.bullets(parts["expected_results"], "expected_results")
         prose_cells = [self.cell(name) for name in ("focus_areas", "challenges", "objectives")]
-        other = [t for t in prose_cells if t] + expected + [line.text for line in parts["contact"]]
+        title = title_of(title_lines(self.document), self.log)
+        # The title too: an organisation may stand in it ("IUC Urban Cooperation …").
+        other = [t for t in [title, *prose_cells] if t] + expected
+        other += [line.text for line in parts["contact"]]
         per_activity = [[a.description, *a.outputs] for a in activities]
         docs = parse(other + [t for texts in per_activity for t in texts], self.model)
         own = fold(city.name or "")
@@ -459,11 +462,14 @@ class UcapExtractor:
                 e.text for e in found if e.label == "PLACE" and fold(e.text) != own
             )
             activity.organizations = unique(e.text for e in found if e.label == "ORG")
+        contacts = self.contacts(parts["contact"])
+        topics = [*themes, *(a.theme for a in focus if a.theme)]
+        found = self.table_places(city, partners) + entities_of(docs)
         record = UcapRecord(
-            title=title_of(title_lines(self.document), self.log),
+            title=title,
             source=source_of(self.document),
             city=city,
-            entities=entities_block(self.table_places(city, partners) + entities_of(docs)),
+            entities=entities_block(found, topics, [c.name for c in contacts if c.name]),
             partners=partners,
             period=self.period(),
             themes=themes,
@@ -474,7 +480,7 @@ class UcapExtractor:
             objectives=objectives,
             activities=activities,
             expected_results=expected,
-            contacts=self.contacts(parts["contact"]),
+            contacts=contacts,
         )
         record.warnings = self.warnings
         record.provenance = self.log.entries

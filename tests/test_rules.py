@@ -8,7 +8,8 @@ import pytest
 from spacy.tokens import Doc
 
 from extractors import city_facts
-from extractors.entities import entities_of, gazetteer_spelling, parse, unique
+from extractors.entities import Entity, entities_of, gazetteer_spelling, parse, unique
+from extractors.entities_reconcile import city_places, misread_as, place_spelling, reconcile
 from extractors.envelope import title_lines
 from extractors.figures import figures_in, may_hold_figures
 from extractors.headed import lists_under
@@ -24,6 +25,7 @@ from extractors.ucap import (
     split_names,
     split_places,
 )
+from models import City
 from pipeline.base.settings import Settings
 from pipeline.reading.document import Block, Document, Page, TextLine, Word
 
@@ -520,3 +522,68 @@ def test_only_the_picked_texts_get_parts_of_speech(model: str) -> None:
     assert [doc.has_annotation("POS") for doc in docs] == [True, False]
     assert [(f.value, f.unit) for f in figures_in(docs[0])] == [(2_000_000, "inhabitants")]
     assert entities_of(docs) == entities_of(plain)
+
+
+def test_a_place_misread_at_its_diacritics_takes_the_gazetteers_spelling() -> None:
+    assert place_spelling("Betchatow", frozenset({"PL"})) == "Bełchatów"  # "ł" read as "t"
+    assert place_spelling("KoSice", frozenset({"SK"})) == "Košice"
+    assert place_spelling("Panevézys", frozenset({"LT"})) == "Panevėžys"
+    # the document's countries choose between places of one spelling; without them, no choice
+    assert place_spelling("Para", frozenset({"BR"})) == "Pará"
+    assert place_spelling("Para", frozenset()) == "Para"
+    # a different ASCII letter is a different name, and spacing is the document's own
+    assert place_spelling("Budapest XV", frozenset({"HU"})) == "Budapest XV"
+    assert place_spelling("Pays de la Loire", frozenset({"FR"})) == "Pays de la Loire"
+    assert not misread_as("Mitta", "Mitte")
+    assert misread_as("K6banya", "Kőbánya")
+
+
+def test_a_documents_entities_are_settled_together() -> None:
+    found = [
+        Entity("KoSice", "PLACE", 0, 0, rule=True),
+        Entity("Slovakia", "PLACE", 0, 0, rule=True),
+        Entity("KoSice", "ORG", 0, 0),
+        Entity("Pregov", "PERSON", 0, 0),
+        Entity("Ageing Society", "ORG", 0, 0, rule=True),
+        Entity("Budi de Vries", "ORG", 0, 0),
+        Entity("Example Water Company", "ORG", 0, 0, rule=True),
+    ]
+    settled = reconcile(found, topics=["Ageing Society and Care"], people=["Budi de Vries"])
+    got = {(e.text, e.label) for e in settled}
+    assert got == {
+        ("Košice", "PLACE"),
+        ("Slovakia", "PLACE"),
+        ("Prešov", "PLACE"),
+        ("Budi de Vries", "PERSON"),
+        ("Example Water Company", "ORG"),
+    }
+
+
+def test_a_profiles_own_city_is_a_place_unless_a_longer_name_holds_it() -> None:
+    city = City(name="Exampleton", province="Hubei", country="China")
+    found = [Entity("Hubei Province", "PLACE", 0, 0)]
+    assert [e.text for e in city_places(city, found)] == ["Exampleton", "China"]
+
+
+def test_acronyms_of_titles_and_capitals_of_headings(model: str) -> None:
+    assert _found("IUC Urban Cooperation Action Plan (U-CAP) Summary", model) == {("IUC", "ORG")}
+    assert _found("INTERNATIONAL URBAN AND REGIONAL COOPERATION", model) == set()
+    assert ("EU", "ORG") in _found("ABOUT EXAMPLETON The city receives EU funding.", model)
+    assert _found("Contact: IUC-EXAMPLE_office@iuc-cooperation.eu", model) == set()
+
+
+def test_people_beside_places_organisations_and_ocr_debris(model: str) -> None:
+    found = _found("Mayor Sofia Zhou has made cooperation a priority.", model)
+    assert ("Sofia Zhou", "PERSON") in found
+    found = _found("Li Almeida of Exampleton Startup Incubator presented the plan.", model)
+    assert {("Li Almeida", "PERSON"), ("Exampleton Startup Incubator", "ORG")} <= found
+    assert not any(label == "PERSON" for _, label in _found("gj Strengthen the staff.", model))
+    assert not any(label == "PERSON" for _, label in _found("m@ MoU signed in Porto.", model))
+
+
+def test_organisations_with_a_head_before_of_and_a_hyphenated_tail(model: str) -> None:
+    text = "Researchers of Split Municipal Commission of Urban Planning met in Porto."
+    assert ("Split Municipal Commission of Urban Planning", "ORG") in _found(text, model)
+    text = "Talks with Exampleton Municipal Bureau of Housing and Urban-Rural Development. Done."
+    name = "Exampleton Municipal Bureau of Housing and Urban-Rural Development"
+    assert (name, "ORG") in _found(text, model)

@@ -1,0 +1,170 @@
+"""One document's entities made consistent with each other and with the gazetteer.
+
+The model and the rules see one text at a time; a document names the same place or person
+several times, in its tables, its contact line and its prose, and OCR damages some of those
+mentions. Here the whole document's list is settled at once: a place takes the gazetteer's
+spelling (an OCR'd letter that had a diacritic read as another, within the countries the
+document names), a name the model called an organisation or a person but that is one of the
+document's places becomes a place, a name the document's structure says is a person (a
+contact) is not also an organisation, and an organisation that is a listed theme ("Ageing
+Society and Care") is a topic. Nothing is invented: every spelling comes from the gazetteer or
+from the document itself.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import lru_cache
+
+from extractors.entities import Entity
+from extractors.places import Place, fold, gazetteer
+from models import City
+
+# A letter OCR misread counts only where the gazetteer's spelling has a letter outside ASCII
+# there (a diacritic, "ł"): elsewhere a different letter is a different name.
+MAX_MISREAD = 2
+
+
+def _strip(ch: str) -> str:
+    """A letter without its accents, lower case ("Ő" → "o"); "ł" stays "ł"."""
+    decomposed = unicodedata.normalize("NFKD", ch.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)) or ch.lower()
+
+
+def misread_as(text: str, name: str) -> bool:
+    """``text`` is ``name`` with at most ``MAX_MISREAD`` of its non-ASCII letters read as other
+    characters, and nothing else changed but case and accents ("Betchatow" ~ "Bełchatów")."""
+    text, name = unicodedata.normalize("NFC", text), unicodedata.normalize("NFC", name)
+    if len(text) != len(name) or text == name:
+        return False
+    misread = 0
+    for t, n in zip(text, name, strict=True):
+        if _strip(t) == _strip(n):
+            continue
+        if n.isascii() or not n.isalpha():
+            return False
+        misread += 1
+    return 0 < misread <= min(MAX_MISREAD, len(name) // 4)
+
+
+def _places_named(key: str) -> list[Place]:
+    gaz = gazetteer()
+    found = [gaz.countries.get(key), *gaz.regions.get(key, []), *gaz.cities.get(key, [])]
+    return [p for p in found if p is not None and fold(p.name) == key]
+
+
+@lru_cache(maxsize=256)
+def _places_of(country: str, length: int) -> tuple[Place, ...]:
+    """The gazetteer's regions and cities of one country whose names have ``length`` characters."""
+    gaz = gazetteer()
+    places = [p for group in (gaz.regions, gaz.cities) for ps in group.values() for p in ps]
+    return tuple(
+        p
+        for p in places
+        if p.country == country and len(unicodedata.normalize("NFC", p.name)) == length
+    )
+
+
+def _same_shape(text: str, name: str) -> bool:
+    """Same length, with spaces and punctuation in the same places: only letters differ."""
+    return len(text) == len(name) and all(
+        a == b or (a.isalnum() and b.isalnum()) for a, b in zip(text, name, strict=True)
+    )
+
+
+def place_spelling(text: str, countries: frozenset[str]) -> str:
+    """The gazetteer's spelling of a place the document wrote without its accents or with an
+    OCR'd diacritic letter; the document's countries choose between places of one spelling
+    ("Para" is "Pará" in a document about Brazil). The text stays as it is when it is already
+    a gazetteer spelling, or when no single place fits."""
+    text = unicodedata.normalize("NFC", text)
+    candidates = _places_named(fold(text))
+    if candidates:
+        local = [p for p in candidates if p.country in countries] or candidates
+        spellings = {p.name for p in local if _same_shape(text, p.name)}
+        if text in {p.name for p in candidates} and (text in spellings or not spellings):
+            return text
+        return spellings.pop() if len(spellings) == 1 else text
+    if len(text) < 5:
+        return text
+    near = {
+        p.name
+        for country in countries
+        for p in _places_of(country, len(text))
+        if misread_as(text, p.name)
+    }
+    return near.pop() if len(near) == 1 else text
+
+
+def document_countries(found: Iterable[Entity]) -> frozenset[str]:
+    """ISO codes of the countries the document's places name."""
+    gaz = gazetteer()
+    codes = set()
+    for entity in found:
+        if entity.label == "PLACE" and (country := gaz.countries.get(fold(entity.text))):
+            codes.add(country.country)
+    return frozenset(codes)
+
+
+def _topic_keys(topics: Iterable[str]) -> list[str]:
+    return [f" {fold(t)} " for t in topics if t]
+
+
+def _is_topic(text: str, topics: list[str]) -> bool:
+    """The name is (part of) a theme the document lists: a topic, not an organisation."""
+    key = f" {fold(text)} "
+    return key.strip() != "" and any(key in topic for topic in topics)
+
+
+def _as_place(entity: Entity, countries: frozenset[str], places: dict[str, str]) -> Entity:
+    """A name the model called an organisation or a person that is one of the document's places,
+    or a gazetteer place of a country the document names, is that place."""
+    spelling = place_spelling(entity.text, countries)
+    key = fold(spelling)
+    if key in places:
+        return replace(entity, text=places[key], label="PLACE")
+    if any(p.country in countries for p in _places_named(key)):
+        return replace(entity, text=spelling, label="PLACE")
+    return entity
+
+
+def reconcile(
+    found: list[Entity], topics: Iterable[str] = (), people: Iterable[str] = ()
+) -> list[Entity]:
+    """The document's entities settled as one list (see the module's docstring): ``topics``
+    are the document's listed themes, ``people`` the names its structure gives to persons."""
+    countries = document_countries(found)
+    topic_keys = _topic_keys(topics)
+    people_keys = {fold(p) for p in people if p}
+    places: dict[str, str] = {}
+    settled: list[Entity] = []
+    for entity in found:
+        if entity.label == "PLACE":
+            entity = replace(entity, text=place_spelling(entity.text, countries))
+            places.setdefault(fold(entity.text), entity.text)
+        settled.append(entity)
+    out: list[Entity] = []
+    for entity in settled:
+        key = fold(entity.text)
+        if entity.label != "PLACE":
+            entity = _as_place(entity, countries, places)
+        if entity.label == "ORG" and (key in people_keys or _is_topic(entity.text, topic_keys)):
+            continue
+        out.append(entity)
+    out += [Entity(name, "PERSON", 0, 0, rule=True) for name in people if name]
+    return out
+
+
+def city_places(city: City, found: list[Entity]) -> list[Entity]:
+    """The record's own city, region and country as places (a profile's sidebar names them by
+    definition), where no place found in the text already holds the name ("Hubei" in
+    "Hubei Province")."""
+    held = [f" {fold(e.text)} " for e in found if e.label == "PLACE"]
+    out = []
+    for name in (city.name, city.province, city.country):
+        if name and fold(name) and not any(f" {fold(name)} " in h for h in held):
+            out.append(Entity(name, "PLACE", 0, 0, rule=True))
+            held.append(f" {fold(name)} ")
+    return out
