@@ -502,9 +502,12 @@ def _in_address(doc: Doc, ent: Span) -> bool:
 
 def _acronym_of_document_name(text: str) -> str:
     """ "IUC Urban Cooperation Action Plan": an acronym before the name of a document (a plan, a
-    summary) is the organisation; the document's name is not."""
+    summary) or before common words only is the organisation; the words are not its name."""
     words = text.split()
-    if len(words) > 1 and words[-1].lower() in org_words()["document_words"]:
+    if len(words) < 2 or words[-1].lower() in org_words()["heads"]:
+        return text
+    common = all(zipf_frequency(w.lower(), "en") >= COMMON_WORD_ZIPF for w in words[1:])
+    if common or words[-1].lower() in org_words()["document_words"]:
         return words[0]
     return text
 
@@ -520,16 +523,17 @@ def _shouted_word(doc: Doc, ent: Span) -> bool:
     return any(t.is_upper and t.is_alpha and len(t) > 1 for t in near)
 
 
-_NAME_WORD = re.compile(r"^[^\W\d_]+(?:['’.-][^\W\d_]*)*$")
-
-
 def _name_words(text: str) -> bool:
-    """Every word of a person's name is a capitalised word or a particle ("de", "van")."""
+    """No word of a person's name is OCR debris: a word without letters, one holding an "@", or
+    a short lower-case word that is no particle ("gj Strengthen", "m@ MoU"); a misread letter
+    inside a word ("loanna", "Kova¢") is still a name."""
     particles = set(org_words()["name_particles"])
-    return all(
-        w.lower() in particles or (w[:1].isupper() and bool(_NAME_WORD.match(w)))
-        for w in text.split()
-    )
+    for word in text.split():
+        if not any(c.isalpha() for c in word) or "@" in word:
+            return False
+        if word.islower() and len(word) <= 2 and word not in particles:
+            return False
+    return True
 
 
 def gazetteer_spelling(text: str) -> str:

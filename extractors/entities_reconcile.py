@@ -55,16 +55,22 @@ def _places_named(key: str) -> list[Place]:
     return [p for p in found if p is not None and fold(p.name) == key]
 
 
-@lru_cache(maxsize=256)
-def _places_of(country: str, length: int) -> tuple[Place, ...]:
-    """The gazetteer's regions and cities of one country whose names have ``length`` characters."""
+@lru_cache(maxsize=1)
+def _places_by_country_and_length() -> dict[tuple[str, int], tuple[Place, ...]]:
+    """The gazetteer's regions and cities by country and by the length of their names."""
     gaz = gazetteer()
-    places = [p for group in (gaz.regions, gaz.cities) for ps in group.values() for p in ps]
-    return tuple(
-        p
-        for p in places
-        if p.country == country and len(unicodedata.normalize("NFC", p.name)) == length
-    )
+    index: dict[tuple[str, int], list[Place]] = {}
+    for group in (gaz.regions, gaz.cities):
+        for places in group.values():
+            for p in places:
+                index.setdefault((p.country, len(unicodedata.normalize("NFC", p.name))), []).append(
+                    p
+                )
+    return {key: tuple(dict.fromkeys(places)) for key, places in index.items()}
+
+
+def _places_of(country: str, length: int) -> tuple[Place, ...]:
+    return _places_by_country_and_length().get((country, length), ())
 
 
 def _same_shape(text: str, name: str) -> bool:

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 
 from extractors.dates import parse_date, parse_period, split_leading_date
 from extractors.entities import Entity, entities_of, org_words, parse, unique
+from extractors.entities_reconcile import document_countries, place_spelling
 from extractors.envelope import entities_block, source_of, title_lines, title_of
 from extractors.labels import label_config
 from extractors.lists import Item, split_items
@@ -454,17 +455,20 @@ class UcapExtractor:
         per_activity = [[a.description, *a.outputs] for a in activities]
         docs = parse(other + [t for texts in per_activity for t in texts], self.model)
         own = fold(city.name or "")
+        found = self.table_places(city, partners) + entities_of(docs)
+        countries = document_countries(found)
         cursor = len(other)
         for activity, texts in zip(activities, per_activity, strict=True):
-            found = entities_of(docs[cursor : cursor + len(texts)])
+            named = entities_of(docs[cursor : cursor + len(texts)])
             cursor += len(texts)
             activity.places = unique(
-                e.text for e in found if e.label == "PLACE" and fold(e.text) != own
+                place_spelling(e.text, countries)
+                for e in named
+                if e.label == "PLACE" and fold(e.text) != own
             )
-            activity.organizations = unique(e.text for e in found if e.label == "ORG")
+            activity.organizations = unique(e.text for e in named if e.label == "ORG")
         contacts = self.contacts(parts["contact"])
         topics = [*themes, *(a.theme for a in focus if a.theme)]
-        found = self.table_places(city, partners) + entities_of(docs)
         record = UcapRecord(
             title=title,
             source=source_of(self.document),
