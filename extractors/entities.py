@@ -90,6 +90,7 @@ def gazetteer_places(doc: Doc) -> Doc:
     """
     names = place_names()
     longest = _longest_name()
+    qualifiers = set(org_words()["place_qualifiers"])
     found: list[Span] = []
     i = 0
     while i < len(doc):
@@ -98,7 +99,8 @@ def gazetteer_places(doc: Doc) -> Doc:
             continue
         for n in range(min(longest, len(doc) - i), 0, -1):
             if doc[i : i + n].text in names and not _capital_by_position(doc, i, n):
-                found.append(Span(doc, i, i + n, label="GPE", span_id="rule"))
+                start = i - 1 if i and doc[i - 1].text in qualifiers else i  # "Lower Silesia"
+                found.append(Span(doc, start, i + n, label="GPE", span_id="rule"))
                 i += n
                 break
         else:

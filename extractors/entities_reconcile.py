@@ -69,8 +69,12 @@ def _places_by_country_and_length() -> dict[tuple[str, int], tuple[Place, ...]]:
     return {key: tuple(dict.fromkeys(places)) for key, places in index.items()}
 
 
-def _places_of(country: str, length: int) -> tuple[Place, ...]:
-    return _places_by_country_and_length().get((country, length), ())
+def _places_near(countries: list[str | None], length: int) -> list[Place]:
+    """Places of these countries (``None``: of any) whose names have ``length`` characters."""
+    index = _places_by_country_and_length()
+    if countries == [None]:
+        return [p for (_, n), places in index.items() if n == length for p in places]
+    return [p for country in countries for p in index.get((country, length), ())]
 
 
 def _same_shape(text: str, name: str) -> bool:
@@ -89,19 +93,20 @@ def place_spelling(text: str, countries: frozenset[str]) -> str:
     candidates = _places_named(fold(text))
     if candidates:
         local = [p for p in candidates if p.country in countries] or candidates
-        spellings = {p.name for p in local if _same_shape(text, p.name)}
+        shaped = [p for p in local if _same_shape(text, p.name)]
+        spellings = {p.name for p in shaped}
         if text in {p.name for p in candidates} and (text in spellings or not spellings):
             return text
+        if len(spellings) > 1:  # "Iași" the county, "Iaşi" the city: a named place is a city
+            spellings = {p.name for p in shaped if p.kind == "city"}
         return spellings.pop() if len(spellings) == 1 else text
     if len(text) < 5:
         return text
-    near = {
-        p.name
-        for country in countries
-        for p in _places_of(country, len(text))
-        if misread_as(text, p.name)
-    }
-    return near.pop() if len(near) == 1 else text
+    for scope in (sorted(countries), [None]):  # the document's countries first, then any
+        near = {p.name for p in _places_near(scope, len(text)) if misread_as(text, p.name)}
+        if near:
+            return near.pop() if len(near) == 1 else text
+    return text
 
 
 def document_countries(found: Iterable[Entity]) -> frozenset[str]:

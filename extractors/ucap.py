@@ -417,7 +417,8 @@ class UcapExtractor:
         names = [city.name, city.province, city.country]
         for partner in partners:
             names += [partner.name, partner.region, partner.country]
-        return [Entity(n, "PLACE", 0, 0) for n in names if n]
+        # A cell's stray fragment ("er") names no place: a place's name starts with a capital.
+        return [Entity(n, "PLACE", 0, 0, rule=True) for n in names if n and n[:1].isupper()]
 
     # ------------------------------------------------------------------ the record
     def extract(self) -> UcapRecord:

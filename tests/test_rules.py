@@ -536,6 +536,16 @@ def test_a_place_misread_at_its_diacritics_takes_the_gazetteers_spelling() -> No
     assert place_spelling("Pays de la Loire", frozenset({"FR"})) == "Pays de la Loire"
     assert not misread_as("Mitta", "Mitte")
     assert misread_as("K6banya", "Kőbánya")
+    # a county and a city of one spelling but for a cedilla: the named place is the city
+    assert place_spelling("Iasi", frozenset({"RO"})) == "Iaşi"
+    # no country the document names has it: a single misread match anywhere still counts
+    assert place_spelling("Betchatow", frozenset({"US"})) == "Bełchatów"
+    assert place_spelling("Exampleton", frozenset({"US"})) == "Exampleton"
+
+
+def test_a_qualifier_before_a_gazetteer_place_is_part_of_its_name(model: str) -> None:
+    found = _found("Wrocław, the capital of Lower Silesia, lies near East Helsinki.", model)
+    assert {("Lower Silesia", "PLACE"), ("East Helsinki", "PLACE")} <= found
 
 
 def test_a_documents_entities_are_settled_together() -> None:
