@@ -232,7 +232,7 @@ def org_and_tail(doc: Doc) -> Doc:
     runs on over "and" and title-case words that name no organisation or place, up to a
     lower-case word or punctuation (else the "and" joins two names)."""
     stops = set(org_words()["heads"]) | set(org_words()["company_heads"])
-    ents = list(doc.ents)
+    ents = _place_and_org(list(doc.ents))
     for k, ent in enumerate(ents):
         if ent.label_ != "ORG" or not ent.ent_id_.startswith("rule") or ent.end + 2 > len(doc):
             continue
@@ -254,6 +254,28 @@ def org_and_tail(doc: Doc) -> Doc:
             ents[k] = Span(doc, ent.start, end, label="ORG", span_id=ent.ent_id_)
     doc.ents = filter_spans(ents)
     return doc
+
+
+def _place_and_org(ents: list[Span]) -> list[Span]:
+    """ "Guri-si Convention Bureau": a gazetteer place written right before a rule organisation
+    is the first part of its name, also where the place's spelling is beyond the token patterns
+    (a lower-case part after a hyphen)."""
+    out: list[Span] = []
+    for ent in ents:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.label_ == "GPE"
+            and ent.label_ == "ORG"
+            and last.ent_id_ == "rule"
+            and ent.ent_id_ == "rule"
+            and last.end == ent.start
+            and last.doc[last.end - 1].whitespace_
+        ):
+            out[-1] = Span(ent.doc, last.start, ent.end, label="ORG", span_id="rule")
+            continue
+        out.append(ent)
+    return out
 
 
 def _joins_title_word(doc: Doc, i: int) -> bool:

@@ -597,3 +597,6 @@ def test_organisations_with_a_head_before_of_and_a_hyphenated_tail(model: str) -
     text = "Talks with Exampleton Municipal Bureau of Housing and Urban-Rural Development. Done."
     name = "Exampleton Municipal Bureau of Housing and Urban-Rural Development"
     assert (name, "ORG") in _found(text, model)
+    found = _found("Talks with Goyang-si Tourism Board in Porto.", model)
+    assert ("Goyang-si Tourism Board", "ORG") in found  # a place the patterns cannot spell
+    assert ("Tourism Board", "ORG") not in found
