@@ -527,11 +527,12 @@ def _in_address(doc: Doc, ent: Span) -> bool:
 def _acronym_of_document_name(text: str) -> str:
     """ "IUC Urban Cooperation Action Plan": an acronym before the name of a document (a plan, a
     summary) or before common words only is the organisation; the words are not its name."""
-    words = text.split()
-    if len(words) < 2 or words[-1].lower() in org_words()["heads"]:
-        return text
+    words, known = text.split(), org_words()
+    named = {*known["heads"], *known["company_heads"], *known["legal_suffixes"]}
+    if len(words) < 2 or any(w.lower() in named for w in words[1:]):
+        return text  # "ABC Robotics Holding": an industry word or legal form names a company
     common = all(zipf_frequency(w.lower(), "en") >= COMMON_WORD_ZIPF for w in words[1:])
-    if common or words[-1].lower() in org_words()["document_words"]:
+    if common or words[-1].lower() in known["document_words"]:
         return words[0]
     return text
 
