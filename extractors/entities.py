@@ -531,7 +531,10 @@ def _acronym_of_document_name(text: str) -> str:
     named = {*known["heads"], *known["company_heads"], *known["legal_suffixes"]}
     if len(words) < 2 or any(w.lower() in named for w in words[1:]):
         return text  # "ABC Robotics Holding": an industry word or legal form names a company
-    common = all(zipf_frequency(w.lower(), "en") >= COMMON_WORD_ZIPF for w in words[1:])
+    common = all(  # "KRD Split": a place's name is no common word here
+        zipf_frequency(w.lower(), "en") >= COMMON_WORD_ZIPF and not _is_place_name(w)
+        for w in words[1:]
+    )
     if common or words[-1].lower() in known["document_words"]:
         return words[0]
     return text
