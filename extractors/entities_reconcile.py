@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Hamming
 
 from extractors.entities import Entity
 from extractors.places import Place, fold, gazetteer
@@ -55,26 +58,55 @@ def _places_named(key: str) -> list[Place]:
     return [p for p in found if p is not None and fold(p.name) == key]
 
 
+def _stripped(text: str) -> str:
+    """The text letter by letter without accents, lower case, of the same length."""
+    return "".join(_strip(c)[0] for c in unicodedata.normalize("NFC", text))
+
+
+@dataclass(frozen=True)
+class _Shelf:
+    """Places whose names have one length, with their names stripped for a Hamming search."""
+
+    places: tuple[Place, ...]
+    keys: tuple[str, ...]
+
+
 @lru_cache(maxsize=1)
-def _places_by_country_and_length() -> dict[tuple[str, int], tuple[Place, ...]]:
-    """The gazetteer's regions and cities by country and by the length of their names."""
+def _places_by_country_and_length() -> dict[tuple[str | None, int], _Shelf]:
+    """The gazetteer's regions and cities with a non-ASCII letter (the only ones OCR can have
+    misread), by country (``None``: any) and by the length of their names."""
     gaz = gazetteer()
-    index: dict[tuple[str, int], list[Place]] = {}
+    index: dict[tuple[str | None, int], dict[Place, None]] = {}
     for group in (gaz.regions, gaz.cities):
         for places in group.values():
             for p in places:
-                index.setdefault((p.country, len(unicodedata.normalize("NFC", p.name))), []).append(
-                    p
-                )
-    return {key: tuple(dict.fromkeys(places)) for key, places in index.items()}
+                if p.name.isascii():
+                    continue
+                length = len(unicodedata.normalize("NFC", p.name))
+                index.setdefault((p.country, length), {})[p] = None
+                index.setdefault((None, length), {})[p] = None
+    return {
+        key: _Shelf(tuple(places), tuple(_stripped(p.name) for p in places))
+        for key, places in index.items()
+    }
 
 
-def _places_near(countries: list[str | None], length: int) -> list[Place]:
-    """Places of these countries (``None``: of any) whose names have ``length`` characters."""
-    index = _places_by_country_and_length()
-    if countries == [None]:
-        return [p for (_, n), places in index.items() if n == length for p in places]
-    return [p for country in countries for p in index.get((country, length), ())]
+def _misread_places(text: str, countries: list[str | None]) -> set[str]:
+    """Names of places of these countries (``None``: of any) that ``text`` is a misreading of;
+    a Hamming search on the stripped names first, the exact test on the few it leaves."""
+    index, key = _places_by_country_and_length(), _stripped(text)
+    found: set[str] = set()
+    for country in countries:
+        shelf = index.get((country, len(key)))
+        if shelf is None:
+            continue
+        near = process.extract(
+            key, shelf.keys, scorer=Hamming.distance, score_cutoff=MAX_MISREAD, limit=None
+        )
+        found |= {
+            shelf.places[i].name for _, _, i in near if misread_as(text, shelf.places[i].name)
+        }
+    return found
 
 
 def _same_shape(text: str, name: str) -> bool:
@@ -103,7 +135,7 @@ def place_spelling(text: str, countries: frozenset[str]) -> str:
     if len(text) < 5:
         return text
     for scope in (sorted(countries), [None]):  # the document's countries first, then any
-        near = {p.name for p in _places_near(scope, len(text)) if misread_as(text, p.name)}
+        near = _misread_places(text, scope)
         if near:
             return near.pop() if len(near) == 1 else text
     return text
