@@ -576,7 +576,15 @@ def gazetteer_spelling(text: str) -> str:
 
 
 def _inside_word(doc: Doc, ent: Span) -> bool:
-    """The entity is glued by a hyphen to the word before it."""
+    """The entity is glued by a hyphen to the word before it, or ends glued to a hyphen and a
+    word after it ("Example U" of "Example U-CAP Summary")."""
+    last = doc[ent.end - 1]
+    if last.text == "-" and not last.whitespace_ and ent.end < len(doc):
+        return True  # the model's span holds the hyphen
+    if ent.end + 1 < len(doc):
+        hyphen = doc[ent.end]
+        if hyphen.text == "-" and not last.whitespace_ and not hyphen.whitespace_:
+            return True
     if ent.start < 2:
         return False
     hyphen, before = doc[ent.start - 1], doc[ent.start - 2]

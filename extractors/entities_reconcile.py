@@ -13,6 +13,7 @@ from the document itself.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -200,6 +201,9 @@ def reconcile(
     return out
 
 
+_GLUED = re.compile(r"[a-z][A-Z]{2,}")
+
+
 def city_places(city: City, found: list[Entity]) -> list[Entity]:
     """The record's own city, region and country as places (a profile's sidebar names them by
     definition), where no place found in the text already holds the name ("Hubei" in
@@ -207,6 +211,8 @@ def city_places(city: City, found: list[Entity]) -> list[Entity]:
     held = [f" {fold(e.text)} " for e in found if e.label == "PLACE"]
     out = []
     for name in (city.name, city.province, city.country):
+        if name and _GLUED.search(name):
+            continue  # "ExampletonCOOPERATION": a heading read into the cell
         if name and fold(name) and not any(f" {fold(name)} " in h for h in held):
             out.append(Entity(name, "PLACE", 0, 0, rule=True))
             held.append(f" {fold(name)} ")

@@ -573,10 +573,13 @@ def test_a_profiles_own_city_is_a_place_unless_a_longer_name_holds_it() -> None:
     city = City(name="Exampleton", province="Hubei", country="China")
     found = [Entity("Hubei Province", "PLACE", 0, 0)]
     assert [e.text for e in city_places(city, found)] == ["Exampleton", "China"]
+    glued = City(name="ExampletonCOOPERATION", country="China")
+    assert [e.text for e in city_places(glued, [])] == ["China"]
 
 
 def test_acronyms_of_titles_and_capitals_of_headings(model: str) -> None:
     assert _found("IUC Urban Cooperation Action Plan (U-CAP) Summary", model) == {("IUC", "ORG")}
+    assert not any(label == "PERSON" for _, label in _found("Dimapur U-CAP Summary", model))
     text = "Firms such as ABCD Robotics Holding and XKRD Split met."
     assert {("ABCD Robotics Holding", "ORG"), ("XKRD Split", "ORG")} <= _found(text, model)
     assert _found("INTERNATIONAL URBAN AND REGIONAL COOPERATION", model) == set()
