@@ -100,13 +100,28 @@ def gazetteer_places(doc: Doc) -> Doc:
         for n in range(min(longest, len(doc) - i), 0, -1):
             if doc[i : i + n].text in names and not _capital_by_position(doc, i, n):
                 start = i - 1 if i and doc[i - 1].text in qualifiers else i  # "Lower Silesia"
-                found.append(Span(doc, start, i + n, label="GPE", span_id="rule"))
-                i += n
+                end = _place_runs_on(doc, i + n)
+                found.append(Span(doc, start, end, label="GPE", span_id="rule"))
+                i = end
                 break
         else:
             i += 1
     doc.ents = filter_spans(list(doc.ents) + found)
     return doc
+
+
+def _place_runs_on(doc: Doc, end: int) -> int:
+    """Where a gazetteer place's name ends that the document writes longer: glued by a hyphen
+    to a capitalised word ("Kuyavia-Pomerania"), or on over a particle of a Romance or Germanic
+    name and a capitalised word ("San Juan del Rio")."""
+    particles = set(org_words()["place_particles"])
+    while end + 1 < len(doc) and doc[end + 1].is_title:
+        joint = doc[end]
+        glued = joint.text == "-" and not doc[end - 1].whitespace_ and not joint.whitespace_
+        if not (glued or (joint.text in particles and doc[end - 1].whitespace_)):
+            break
+        end += 2
+    return end
 
 
 _SENTENCE_BREAKS = frozenset(".!?:;•")

@@ -124,22 +124,30 @@ def place_spelling(text: str, countries: frozenset[str]) -> str:
     a gazetteer spelling, or when no single place fits."""
     text = unicodedata.normalize("NFC", text)
     candidates = _places_named(fold(text))
-    if candidates:
-        local = [p for p in candidates if p.country in countries] or candidates
-        shaped = [p for p in local if _same_shape(text, p.name)]
-        spellings = {p.name for p in shaped}
-        if text in {p.name for p in candidates} and (text in spellings or not spellings):
-            return text
-        if len(spellings) > 1:  # "Iași" the county, "Iaşi" the city: a named place is a city
-            spellings = {p.name for p in shaped if p.kind == "city"}
-        return spellings.pop() if len(spellings) == 1 else text
-    if len(text) < 5:
-        return text
-    for scope in (sorted(countries), [None]):  # the document's countries first, then any
+    local = [p for p in candidates if p.country in countries]
+    if candidates and (local or not countries):
+        return _spelling_of(text, local or candidates)
+    # No place of this spelling in the document's countries ("Pita" is in Guinea): a misread
+    # place of theirs, else of any country where the name is long enough to be its own.
+    scopes = [sorted(countries)] if len(text) >= 4 else []
+    scopes += [[None]] if len(text) >= 6 and not candidates else []
+    for scope in scopes:
         near = _misread_places(text, scope)
         if near:
             return near.pop() if len(near) == 1 else text
-    return text
+    return _spelling_of(text, candidates) if candidates else text
+
+
+def _spelling_of(text: str, places: list[Place]) -> str:
+    """The one spelling these places of the text's name share, the text itself when it is one
+    of them, or the text when they disagree; a city's spelling before a county's ("Iaşi")."""
+    shaped = [p for p in places if _same_shape(text, p.name)]
+    spellings = {p.name for p in shaped}
+    if text in spellings or (not spellings and text in {p.name for p in places}):
+        return text
+    if len(spellings) > 1:  # "Iași" the county, "Iaşi" the city: a named place is a city
+        spellings = {p.name for p in shaped if p.kind == "city"}
+    return spellings.pop() if len(spellings) == 1 else text
 
 
 def document_countries(found: Iterable[Entity]) -> frozenset[str]:

@@ -541,11 +541,17 @@ def test_a_place_misread_at_its_diacritics_takes_the_gazetteers_spelling() -> No
     # no country the document names has it: a single misread match anywhere still counts
     assert place_spelling("Betchatow", frozenset({"US"})) == "Bełchatów"
     assert place_spelling("Exampleton", frozenset({"US"})) == "Exampleton"
+    # a spelling of a place abroad does not hide the document's own country's misread place
+    assert place_spelling("Pita", frozenset({"PL"})) == "Piła"
+    assert place_spelling("Lima", frozenset({"PL"})) == "Lima"
 
 
 def test_a_qualifier_before_a_gazetteer_place_is_part_of_its_name(model: str) -> None:
     found = _found("Wrocław, the capital of Lower Silesia, lies near East Helsinki.", model)
     assert {("Lower Silesia", "PLACE"), ("East Helsinki", "PLACE")} <= found
+    found = _found("San Juan del Rio lies in Mexico, near Paris-based firms.", model)
+    assert ("San Juan del Río", "PLACE") in found  # the particle and the gazetteer's accent
+    assert ("San Juan", "PLACE") not in found
 
 
 def test_a_documents_entities_are_settled_together() -> None:
