@@ -112,7 +112,7 @@ def gazetteer_places(doc: Doc) -> Doc:
 
 def _place_runs_on(doc: Doc, end: int) -> int:
     """Where a gazetteer place's name ends that the document writes longer: glued by a hyphen
-    to a capitalised word ("Kuyavia-Pomerania"), or on over a particle of a Romance or Germanic
+    to a capitalised word ("Exampleburg-Nord"), or on over a particle of a Romance or Germanic
     name and a capitalised word ("San Juan del Rio")."""
     particles = set(org_words()["place_particles"])
     while end + 1 < len(doc) and doc[end + 1].is_title:
@@ -272,7 +272,7 @@ def org_and_tail(doc: Doc) -> Doc:
 
 
 def _place_and_org(ents: list[Span]) -> list[Span]:
-    """ "Guri-si Convention Bureau": a gazetteer place written right before a rule organisation
+    """ "Example-si Tourism Board": a gazetteer place written right before a rule organisation
     is the first part of its name, also where the place's spelling is beyond the token patterns
     (a lower-case part after a hyphen)."""
     out: list[Span] = []
@@ -483,7 +483,7 @@ def _plausible(text: str, label: str, from_rules: bool, in_sentence: bool = Fals
             named = len(names) == 1 or (len(names) == 3 and names[1] in ("&", "and"))
             named = named or (bool(names) and _is_place_name(names[0]))  # "China Railway …"
             company = ends_company and named
-            headed = any(  # "Split Municipal Commission of Urban Planning"
+            headed = any(  # "Example Municipal Commission of Urban Planning"
                 a.lower() in words["heads"] and b.lower() in ("of", "for")
                 for a, b in itertools.pairwise(tokens)
             )
@@ -546,7 +546,7 @@ def _acronym_of_document_name(text: str) -> str:
     named = {*known["heads"], *known["company_heads"], *known["legal_suffixes"]}
     if len(words) < 2 or any(w.lower() in named for w in words[1:]):
         return text  # "ABC Robotics Holding": an industry word or legal form names a company
-    common = all(  # "KRD Split": a place's name is no common word here
+    common = all(  # "ABC Split": a place's name is no common word here
         zipf_frequency(w.lower(), "en") >= COMMON_WORD_ZIPF and not _is_place_name(w)
         for w in words[1:]
     )
@@ -569,7 +569,7 @@ def _shouted_word(doc: Doc, ent: Span) -> bool:
 def _name_words(text: str) -> bool:
     """No word of a person's name is OCR debris: a word without letters, one holding an "@", or
     a short lower-case word that is no particle ("gj Strengthen", "m@ MoU"); a misread letter
-    inside a word ("loanna", "Kova¢") is still a name."""
+    inside a word ("lvan", "Petrovi¢") is still a name."""
     particles = set(org_words()["name_particles"])
     for word in text.split():
         if not any(c.isalpha() for c in word) or "@" in word:

@@ -6,7 +6,7 @@ mentions. Here the whole document's list is settled at once: a place takes the g
 spelling (an OCR'd letter that had a diacritic read as another, within the countries the
 document names), a name the model called an organisation or a person but that is one of the
 document's places becomes a place, a name the document's structure says is a person (a
-contact) is not also an organisation, and an organisation that is a listed theme ("Ageing
+contact) is not also an organisation, and an organisation that is a listed theme ("Civic
 Society and Care") is a topic. Nothing is invented: every spelling comes from the gazetteer or
 from the document itself.
 """

@@ -560,11 +560,11 @@ def test_a_documents_entities_are_settled_together() -> None:
         Entity("Slovakia", "PLACE", 0, 0, rule=True),
         Entity("KoSice", "ORG", 0, 0),
         Entity("Pregov", "PERSON", 0, 0),
-        Entity("Ageing Society", "ORG", 0, 0, rule=True),
+        Entity("Civic Society", "ORG", 0, 0, rule=True),
         Entity("Budi de Vries", "ORG", 0, 0),
         Entity("Example Water Company", "ORG", 0, 0, rule=True),
     ]
-    settled = reconcile(found, topics=["Ageing Society and Care"], people=["Budi de Vries"])
+    settled = reconcile(found, topics=["Civic Society and Care"], people=["Budi de Vries"])
     got = {(e.text, e.label) for e in settled}
     assert got == {
         ("Košice", "PLACE"),
@@ -585,7 +585,7 @@ def test_a_profiles_own_city_is_a_place_unless_a_longer_name_holds_it() -> None:
 
 def test_acronyms_of_titles_and_capitals_of_headings(model: str) -> None:
     assert _found("IUC Urban Cooperation Action Plan (U-CAP) Summary", model) == {("IUC", "ORG")}
-    assert not any(label == "PERSON" for _, label in _found("Dimapur U-CAP Summary", model))
+    assert not any(label == "PERSON" for _, label in _found("Exampleton U-CAP Summary", model))
     text = "Firms such as ABCD Robotics Holding and XKRD Split met."
     assert {("ABCD Robotics Holding", "ORG"), ("XKRD Split", "ORG")} <= _found(text, model)
     assert _found("INTERNATIONAL URBAN AND REGIONAL COOPERATION", model) == set()
@@ -596,8 +596,8 @@ def test_acronyms_of_titles_and_capitals_of_headings(model: str) -> None:
 def test_people_beside_places_organisations_and_ocr_debris(model: str) -> None:
     found = _found("Mayor Sofia Zhou has made cooperation a priority.", model)
     assert ("Sofia Zhou", "PERSON") in found
-    found = _found("Li Almeida of Exampleton Startup Incubator presented the plan.", model)
-    assert {("Li Almeida", "PERSON"), ("Exampleton Startup Incubator", "ORG")} <= found
+    found = _found("Mia Almeida of Exampleton Startup Incubator presented the plan.", model)
+    assert {("Mia Almeida", "PERSON"), ("Exampleton Startup Incubator", "ORG")} <= found
     assert not any(label == "PERSON" for _, label in _found("gj Strengthen the staff.", model))
     assert not any(label == "PERSON" for _, label in _found("m@ MoU signed in Porto.", model))
 
