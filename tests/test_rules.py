@@ -594,8 +594,8 @@ def test_acronyms_of_titles_and_capitals_of_headings(model: str) -> None:
 
 
 def test_people_beside_places_organisations_and_ocr_debris(model: str) -> None:
-    found = _found("Mayor Sofia Zhou has made cooperation a priority.", model)
-    assert ("Sofia Zhou", "PERSON") in found
+    found = _found("Mayor Sofia Examplova has made cooperation a priority.", model)
+    assert ("Sofia Examplova", "PERSON") in found
     found = _found("Mia Almeida of Exampleton Startup Incubator presented the plan.", model)
     assert {("Mia Almeida", "PERSON"), ("Exampleton Startup Incubator", "ORG")} <= found
     assert not any(label == "PERSON" for _, label in _found("gj Strengthen the staff.", model))
