@@ -499,6 +499,8 @@ def entities_of(docs: Iterable) -> list[Entity]:
             label = {"ORG": "ORG", "PERSON": "PERSON", "NORP": ""}.get(ent.label_, "")
             if ent.label_ in PLACE_LABELS:
                 label = "PLACE"
+            if ent.ent_id_.startswith("rule"):
+                ent = _with_glued_tail(doc, ent)
             text = _clean(ent.text)
             if not label or len(text) < 2 or not any(c.isalpha() for c in text):
                 continue
@@ -525,6 +527,35 @@ def entities_of(docs: Iterable) -> list[Entity]:
                 Entity(text, label, ent.start_char, ent.end_char, ent.ent_id_.startswith("rule"))
             )
     return found
+
+
+def _glued(doc: Doc, i: int) -> bool:
+    """Token ``i`` is a hyphen written without spaces between two words."""
+    return (
+        0 < i < len(doc) - 1
+        and doc[i].text == "-"
+        and not doc[i - 1].whitespace_
+        and not doc[i].whitespace_
+        and doc[i + 1].is_alpha
+    )
+
+
+def _with_glued_tail(doc: Doc, ent: Span) -> Span:
+    """A rule's name whose last word a hyphen continues past the span: it runs on to the word's
+    end where that whole word is a gazetteer place ("… of Example-si"), else it ends before the
+    hyphen ("… Company" of "… Company-led")."""
+    end = ent.end - 1 if doc[ent.end - 1].text == "-" else ent.end
+    if end == ent.end and not _glued(doc, end):
+        return ent
+    start = end - 1
+    while start - 1 > ent.start and _glued(doc, start - 1):
+        start -= 2
+    tail = end
+    while _glued(doc, tail):
+        tail += 2
+    if tail > end and _is_place_name(doc[start:tail].text):
+        end = tail
+    return Span(doc, ent.start, end, label=ent.label_, span_id=ent.ent_id_)
 
 
 def _in_address(doc: Doc, ent: Span) -> bool:
@@ -596,7 +627,7 @@ def _inside_word(doc: Doc, ent: Span) -> bool:
     last = doc[ent.end - 1]
     if last.text == "-" and not last.whitespace_ and ent.end < len(doc):
         return True  # the model's span holds the hyphen
-    if ent.end + 1 < len(doc):
+    if ent.end + 1 < len(doc) and not ent.ent_id_.startswith("rule"):
         hyphen = doc[ent.end]
         if hyphen.text == "-" and not last.whitespace_ and not hyphen.whitespace_:
             return True

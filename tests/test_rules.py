@@ -611,3 +611,5 @@ def test_organisations_with_a_head_before_of_and_a_hyphenated_tail(model: str) -
     found = _found("Talks with Goyang-si Tourism Board in Porto.", model)
     assert ("Goyang-si Tourism Board", "ORG") in found  # a place the patterns cannot spell
     assert ("Tourism Board", "ORG") not in found
+    text = "Research at Department of Development and Reform of Goyang-si is linked to firms."
+    assert ("Department of Development and Reform of Goyang-si", "ORG") in _found(text, model)
