@@ -111,15 +111,15 @@ def gazetteer_places(doc: Doc) -> Doc:
 
 
 def _place_runs_on(doc: Doc, end: int) -> int:
-    """Where a gazetteer place's name ends that the document writes longer: glued by a hyphen
-    to a capitalised word ("Exampleburg-Nord"), or on over a particle of a Romance or Germanic
-    name and a capitalised word ("San Juan del Rio")."""
+    """Where a gazetteer place's name ends that the document writes longer: on over a particle
+    of a Romance or Germanic name and a capitalised word ("San Juan del Rio")."""
     particles = set(org_words()["place_particles"])
-    while end + 1 < len(doc) and doc[end + 1].is_title:
-        joint = doc[end]
-        glued = joint.text == "-" and not doc[end - 1].whitespace_ and not joint.whitespace_
-        if not (glued or (joint.text in particles and doc[end - 1].whitespace_)):
-            break
+    while (
+        end + 1 < len(doc)
+        and doc[end + 1].is_title
+        and doc[end].text in particles
+        and doc[end - 1].whitespace_
+    ):
         end += 2
     return end
 

@@ -552,6 +552,8 @@ def test_a_qualifier_before_a_gazetteer_place_is_part_of_its_name(model: str) ->
     found = _found("San Juan del Rio lies in Mexico, near Paris-based firms.", model)
     assert ("San Juan del Río", "PLACE") in found  # the particle and the gazetteer's accent
     assert ("San Juan", "PLACE") not in found
+    found = _found("It runs China-Europe freight trains.", model)
+    assert ("China", "PLACE") in found  # a hyphen joins two places, not one name
 
 
 def test_a_documents_entities_are_settled_together() -> None:
