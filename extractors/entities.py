@@ -559,7 +559,8 @@ def _with_glued_tail(doc: Doc, ent: Span) -> Span:
 
 
 def _in_address(doc: Doc, ent: Span) -> bool:
-    """The entity is part of an e-mail address or a web address written around it."""
+    """The entity is part of an e-mail address, a web address or an identifier written around it
+    (a word with an underscore: OCR may part an address at one)."""
     start = doc[ent.start].idx
     while start > 0 and not doc.text[start - 1].isspace():
         start -= 1
@@ -567,7 +568,7 @@ def _in_address(doc: Doc, ent: Span) -> bool:
     while end < len(doc.text) and not doc.text[end].isspace():
         end += 1
     word = doc.text[start:end]
-    return "@" in word or "://" in word or word.lower().startswith("www.")
+    return "@" in word or "_" in word or "://" in word or word.lower().startswith("www.")
 
 
 def _acronym_of_document_name(text: str) -> str:
