@@ -628,9 +628,11 @@ def _inside_word(doc: Doc, ent: Span) -> bool:
     last = doc[ent.end - 1]
     if last.text == "-" and not last.whitespace_ and ent.end < len(doc):
         return True  # the model's span holds the hyphen
-    if ent.end + 1 < len(doc) and not ent.ent_id_.startswith("rule"):
-        hyphen = doc[ent.end]
-        if hyphen.text == "-" and not last.whitespace_ and not hyphen.whitespace_:
+    if ent.end + 1 < len(doc):
+        hyphen, after = doc[ent.end], doc[ent.end + 1]
+        glued = hyphen.text == "-" and not last.whitespace_ and not hyphen.whitespace_
+        code = ent.text.isupper() and after.is_upper  # "ABC-EXAMPLE": a code, not a name
+        if glued and (code or not ent.ent_id_.startswith("rule")):
             return True
     if ent.start < 2:
         return False

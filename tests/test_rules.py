@@ -594,6 +594,7 @@ def test_acronyms_of_titles_and_capitals_of_headings(model: str) -> None:
     assert ("EU", "ORG") in _found("ABOUT EXAMPLETON The city receives EU funding.", model)
     assert _found("Contact: IUC-EXAMPLE_office@iuc-cooperation.eu", model) == set()
     assert _found("Contact: IUC-EXAMPLE_ office@iuc-cooperation.eu", model) == set()
+    assert _found("More information: IUC-EXAMPLE office@iuc-cooperation.eu", model) == set()
 
 
 def test_people_beside_places_organisations_and_ocr_debris(model: str) -> None:
