@@ -8,6 +8,7 @@ The model is loaded once per process; its name is the ``spacy_model`` setting.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -44,6 +45,7 @@ class Entity:
     label: str  # ORG | PLACE | PERSON
     start: int
     end: int
+    rule: bool = False  # found by a rule or the document's structure, not by the model
 
 
 def _build_place_names() -> frozenset[str]:
@@ -89,6 +91,7 @@ def gazetteer_places(doc: Doc) -> Doc:
     """
     names = place_names()
     longest = _longest_name()
+    qualifiers = set(org_words()["place_qualifiers"])
     found: list[Span] = []
     i = 0
     while i < len(doc):
@@ -97,13 +100,29 @@ def gazetteer_places(doc: Doc) -> Doc:
             continue
         for n in range(min(longest, len(doc) - i), 0, -1):
             if doc[i : i + n].text in names and not _capital_by_position(doc, i, n):
-                found.append(Span(doc, i, i + n, label="GPE", span_id="rule"))
-                i += n
+                start = i - 1 if i and doc[i - 1].text in qualifiers else i  # "Lower Silesia"
+                end = _place_runs_on(doc, i + n)
+                found.append(Span(doc, start, end, label="GPE", span_id="rule"))
+                i = end
                 break
         else:
             i += 1
     doc.ents = filter_spans(list(doc.ents) + found)
     return doc
+
+
+def _place_runs_on(doc: Doc, end: int) -> int:
+    """Where a gazetteer place's name ends that the document writes longer: on over a particle
+    of a Romance or Germanic name and a capitalised word ("San Juan del Rio")."""
+    particles = set(org_words()["place_particles"])
+    while (
+        end + 1 < len(doc)
+        and doc[end + 1].is_title
+        and doc[end].text in particles
+        and doc[end - 1].whitespace_
+    ):
+        end += 2
+    return end
 
 
 _SENTENCE_BREAKS = frozenset(".!?:;•")
@@ -150,10 +169,14 @@ def _name_after(doc: Doc, start: int, strict: bool = True, longest: int = 3) -> 
 
 
 def _after_title(doc: Doc, token, titles: set[str]) -> Span | None:
-    """ "Mayor Ana Example": two or three title-case words after a title."""
+    """ "Mayor Ana Example": two or three title-case words after a title; the first may be a
+    place's name too ("Mayor Sofia Example"), the second may not."""
     if token.lower_ not in titles:
         return None
     end = _name_after(doc, token.i + 1)
+    if end == token.i + 1 and doc[end : end + 1].text and doc[end].ent_type_ == "GPE":
+        second = _name_after(doc, end + 1, longest=2)
+        end = second if second > end + 1 and doc[end + 1].ent_type_ == "" else end
     return (
         Span(doc, token.i + 1, end, label="PERSON", span_id="rule") if end - token.i >= 3 else None
     )
@@ -185,8 +208,8 @@ def _opening_name(doc: Doc, token) -> Span | None:
     second, after = doc[token.i + 1], doc[token.i + 2]
     if not second.is_title or after.lower_ not in ("of", "from"):
         return None
-    if any(e.start <= token.i + 1 < e.end and e.end > token.i + 2 for e in doc.ents):
-        return None  # the two words begin a longer name ("Example City Council of …")
+    if any(e.start <= token.i + 1 < e.end and e.end > token.i + 3 for e in doc.ents):
+        return None  # the two words begin a longer name ("Example Institute of Technology")
     then = doc[token.i + 3] if token.i + 3 < len(doc) else None
     org_follows = then is not None and (
         then.ent_type_ == "ORG"
@@ -225,26 +248,61 @@ def org_and_tail(doc: Doc) -> Doc:
     runs on over "and" and title-case words that name no organisation or place, up to a
     lower-case word or punctuation (else the "and" joins two names)."""
     stops = set(org_words()["heads"]) | set(org_words()["company_heads"])
-    ents = list(doc.ents)
+    ents = _place_and_org(list(doc.ents))
     for k, ent in enumerate(ents):
         if ent.label_ != "ORG" or not ent.ent_id_.startswith("rule") or ent.end + 2 > len(doc):
             continue
         if doc[ent.end].lower_ != "and" or not any(t.lower_ in ("of", "for") for t in ent):
             continue
-        end = ent.end + 1
+        end, words = ent.end + 1, 0
         while (
             end < len(doc)
-            and end - ent.end <= 3
+            and words < 3
             and doc[end].is_title
             and doc[end].ent_type_ in ("", "ORG")
             and not doc[end].ent_id_.startswith("rule")
             and doc[end].lower_ not in stops
         ):
-            end += 1
+            end, words = end + 1, words + 1
+            if end + 1 < len(doc) and _joins_title_word(doc, end):
+                end += 1  # "Urban-Rural": a hyphen between title-case words
         if end > ent.end + 1 and (end == len(doc) or not doc[end].text[:1].isupper()):
             ents[k] = Span(doc, ent.start, end, label="ORG", span_id=ent.ent_id_)
     doc.ents = filter_spans(ents)
     return doc
+
+
+def _place_and_org(ents: list[Span]) -> list[Span]:
+    """ "Example-si Tourism Board": a gazetteer place written right before a rule organisation
+    is the first part of its name, also where the place's spelling is beyond the token patterns
+    (a lower-case part after a hyphen)."""
+    out: list[Span] = []
+    for ent in ents:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.label_ == "GPE"
+            and ent.label_ == "ORG"
+            and last.ent_id_ == "rule"
+            and ent.ent_id_ == "rule"
+            and last.end == ent.start
+            and last.doc[last.end - 1].whitespace_
+        ):
+            out[-1] = Span(ent.doc, last.start, ent.end, label="ORG", span_id="rule")
+            continue
+        out.append(ent)
+    return out
+
+
+def _joins_title_word(doc: Doc, i: int) -> bool:
+    """Token ``i`` is a hyphen written without spaces between two title-case words."""
+    hyphen = doc[i]
+    return (
+        hyphen.text == "-"
+        and not hyphen.whitespace_
+        and not doc[i - 1].whitespace_
+        and doc[i + 1].is_title
+    )
 
 
 def _org_patterns() -> list[dict]:
@@ -426,7 +484,11 @@ def _plausible(text: str, label: str, from_rules: bool, in_sentence: bool = Fals
             named = len(names) == 1 or (len(names) == 3 and names[1] in ("&", "and"))
             named = named or (bool(names) and _is_place_name(names[0]))  # "China Railway …"
             company = ends_company and named
-            return last in words["heads"] or (in_sentence and company)
+            headed = any(  # "Example Municipal Commission of Urban Planning"
+                a.lower() in words["heads"] and b.lower() in ("of", "for")
+                for a, b in itertools.pairwise(tokens)
+            )
+            return last in words["heads"] or headed or (in_sentence and company)
     return True
 
 
@@ -438,11 +500,19 @@ def entities_of(docs: Iterable) -> list[Entity]:
             label = {"ORG": "ORG", "PERSON": "PERSON", "NORP": ""}.get(ent.label_, "")
             if ent.label_ in PLACE_LABELS:
                 label = "PLACE"
+            if ent.ent_id_.startswith("rule"):
+                ent = _with_glued_tail(doc, ent)
             text = _clean(ent.text)
             if not label or len(text) < 2 or not any(c.isalpha() for c in text):
                 continue
-            if _inside_word(doc, ent):
-                continue  # "CAP" of "U-CAP": part of a hyphenated word
+            if _inside_word(doc, ent) or _in_address(doc, ent):
+                continue  # "CAP" of "U-CAP", "IUC" of "IUC-…@…": part of a longer word
+            if ent.ent_id_ == "rule_acronym":
+                text = _acronym_of_document_name(text)
+            if label == "ORG" and _shouted_word(doc, ent):
+                continue  # "URBAN", "ABOUT" of an all-capitals heading are no acronyms
+            if label == "PERSON" and not _name_words(text):
+                continue  # "gj Strengthen", "m@ MoU": OCR debris before a word
             if label == "PLACE" and any(text.lower().endswith(p) for p in org_words()["org_parks"]):
                 label = "ORG"  # "… Science Park" is run by someone
             if label == "PERSON" and gazetteer().countries_of(text):
@@ -454,8 +524,92 @@ def entities_of(docs: Iterable) -> list[Entity]:
                 continue
             if label == "PLACE":
                 text = gazetteer_spelling(text)
-            found.append(Entity(text, label, ent.start_char, ent.end_char))
+            found.append(
+                Entity(text, label, ent.start_char, ent.end_char, ent.ent_id_.startswith("rule"))
+            )
     return found
+
+
+def _glued(doc: Doc, i: int) -> bool:
+    """Token ``i`` is a hyphen written without spaces between two words."""
+    return (
+        0 < i < len(doc) - 1
+        and doc[i].text == "-"
+        and not doc[i - 1].whitespace_
+        and not doc[i].whitespace_
+        and doc[i + 1].is_alpha
+    )
+
+
+def _with_glued_tail(doc: Doc, ent: Span) -> Span:
+    """A rule's name whose last word a hyphen continues past the span: it runs on to the word's
+    end where that whole word is a gazetteer place ("… of Example-si"), else it ends before the
+    hyphen ("… Company" of "… Company-led")."""
+    end = ent.end - 1 if doc[ent.end - 1].text == "-" else ent.end
+    if end == ent.end and not _glued(doc, end):
+        return ent
+    start = end - 1
+    while start - 1 > ent.start and _glued(doc, start - 1):
+        start -= 2
+    tail = end
+    while _glued(doc, tail):
+        tail += 2
+    if tail > end and _is_place_name(doc[start:tail].text):
+        end = tail
+    return Span(doc, ent.start, end, label=ent.label_, span_id=ent.ent_id_)
+
+
+def _in_address(doc: Doc, ent: Span) -> bool:
+    """The entity is part of an e-mail address, a web address or an identifier written around it
+    (a word with an underscore: OCR may part an address at one)."""
+    start = doc[ent.start].idx
+    while start > 0 and not doc.text[start - 1].isspace():
+        start -= 1
+    end = doc[ent.end - 1].idx + len(doc[ent.end - 1].text)
+    while end < len(doc.text) and not doc.text[end].isspace():
+        end += 1
+    word = doc.text[start:end]
+    return "@" in word or "_" in word or "://" in word or word.lower().startswith("www.")
+
+
+def _acronym_of_document_name(text: str) -> str:
+    """ "IUC Urban Cooperation Action Plan": an acronym before the name of a document (a plan, a
+    summary) or before common words only is the organisation; the words are not its name."""
+    words, known = text.split(), org_words()
+    named = {*known["heads"], *known["company_heads"], *known["legal_suffixes"]}
+    if len(words) < 2 or any(w.lower() in named for w in words[1:]):
+        return text  # "ABC Robotics Holding": an industry word or legal form names a company
+    common = all(  # "ABC Split": a place's name is no common word here
+        zipf_frequency(w.lower(), "en") >= COMMON_WORD_ZIPF and not _is_place_name(w)
+        for w in words[1:]
+    )
+    if common or words[-1].lower() in known["document_words"]:
+        return words[0]
+    return text
+
+
+def _shouted_word(doc: Doc, ent: Span) -> bool:
+    """A lone all-capitals common English word beside another all-capitals word: a heading set
+    in capitals ("INTERNATIONAL URBAN AND REGIONAL"), not an acronym ("EU funding")."""
+    if len(ent) != 1 or not ent.text.isupper():
+        return False
+    if zipf_frequency(ent.text.lower(), "en") < COMMON_WORD_ZIPF:
+        return False
+    near = [doc[i] for i in (ent.start - 1, ent.end) if 0 <= i < len(doc)]
+    return any(t.is_upper and t.is_alpha and len(t) > 1 for t in near)
+
+
+def _name_words(text: str) -> bool:
+    """No word of a person's name is OCR debris: a word without letters, one holding an "@", or
+    a short lower-case word that is no particle ("gj Strengthen", "m@ MoU"); a misread letter
+    inside a word ("lvan", "Petrovi¢") is still a name."""
+    particles = set(org_words()["name_particles"])
+    for word in text.split():
+        if not any(c.isalpha() for c in word) or "@" in word:
+            return False
+        if word.islower() and len(word) <= 2 and word not in particles:
+            return False
+    return True
 
 
 def gazetteer_spelling(text: str) -> str:
@@ -470,7 +624,17 @@ def gazetteer_spelling(text: str) -> str:
 
 
 def _inside_word(doc: Doc, ent: Span) -> bool:
-    """The entity is glued by a hyphen to the word before it."""
+    """The entity is glued by a hyphen to the word before it, or ends glued to a hyphen and a
+    word after it ("Example U" of "Example U-CAP Summary")."""
+    last = doc[ent.end - 1]
+    if last.text == "-" and not last.whitespace_ and ent.end < len(doc):
+        return True  # the model's span holds the hyphen
+    if ent.end + 1 < len(doc):
+        hyphen, after = doc[ent.end], doc[ent.end + 1]
+        glued = hyphen.text == "-" and not last.whitespace_ and not hyphen.whitespace_
+        code = ent.text.isupper() and after.is_upper  # "ABC-EXAMPLE": a code, not a name
+        if glued and (code or not ent.ent_id_.startswith("rule")):
+            return True
     if ent.start < 2:
         return False
     hyphen, before = doc[ent.start - 1], doc[ent.start - 2]

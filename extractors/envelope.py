@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 
 from extractors.entities import Entity, unique
+from extractors.entities_reconcile import reconcile
 from extractors.provenance import ProvenanceLog
 from models import Entities, Source
 from pipeline.reading.cleanup import clean_lines
@@ -139,7 +141,11 @@ def title_of(lines: list[TextLine], log: ProvenanceLog) -> str | None:
     return clean_lines([line.text for line in lines]) or None
 
 
-def entities_block(found: list[Entity]) -> Entities:
+def entities_block(
+    found: list[Entity], topics: Iterable[str] = (), people: Iterable[str] = ()
+) -> Entities:
+    """The record's entities: the document's list settled as one (``reconcile``), each name once."""
+    found = reconcile(found, topics, people)
     return Entities(
         organizations=unique(e.text for e in found if e.label == "ORG"),
         places=unique(e.text for e in found if e.label == "PLACE"),

@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 
 from extractors import city_facts
 from extractors.entities import entities_of, parse
+from extractors.entities_reconcile import city_places
 from extractors.envelope import (
     entities_block,
     phrase_runs,
@@ -380,6 +381,7 @@ class ProfileExtractor:
             )
             section_models.append(Section(heading=heading.text if heading else None, text=text))
         cooperation = self.cooperation_areas(sections)
+        themes = self.themes()
         prose = [p.text for _, paras in sections for p in paras if p.text]
         # Names come from the prose and the banner's funder (in title case: an all-capitals
         # line reads as a row of acronyms); headings and the themes are topics, not names.
@@ -402,15 +404,19 @@ class ProfileExtractor:
                 figure.context = "population"
             elif city.area_km2 and abs(figure.value - city.area_km2) <= 0.005 * city.area_km2:
                 figure.context = "area"
+        found = entities_of(docs)
+        found += city_places(city, found)
+        topics = [*themes, *(a.title for a in cooperation if a.title)]
+        topics += [h.text for h, _ in sections if h is not None]
         record = ProfileRecord(
             title=title_of(self.title, self.log),
             source=source_of(self.document),
             city=city,
-            entities=entities_block(entities_of(docs)),
+            entities=entities_block(found, topics),
             programme=programme,
             funded_by=funded_by,
             sections=section_models,
-            thematic_interests=self.themes(),
+            thematic_interests=themes,
             cooperation_areas=cooperation,
             key_figures=figures,
         )

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 
 from extractors.dates import parse_date, parse_period, split_leading_date
 from extractors.entities import Entity, entities_of, org_words, parse, unique
+from extractors.entities_reconcile import document_countries, place_spelling
 from extractors.envelope import entities_block, source_of, title_lines, title_of
 from extractors.labels import label_config
 from extractors.lists import Item, split_items
@@ -421,7 +422,8 @@ class UcapExtractor:
         names = [city.name, city.province, city.country]
         for partner in partners:
             names += [partner.name, partner.region, partner.country]
-        return [Entity(n, "PLACE", 0, 0) for n in names if n]
+        # A cell's stray fragment ("er") names no place: a place's name starts with a capital.
+        return [Entity(n, "PLACE", 0, 0, rule=True) for n in names if n and n[:1].isupper()]
 
     # ------------------------------------------------------------------ the record
     def extract(self) -> UcapRecord:
@@ -452,23 +454,32 @@ class UcapExtractor:
         # parsed in one nlp.pipe pass; an activity's are those of its description and outputs.
         expected = self.bullets(parts["expected_results"], "expected_results")
         prose_cells = [self.cell(name) for name in ("focus_areas", "challenges", "objectives")]
-        other = [t for t in prose_cells if t] + expected + [line.text for line in parts["contact"]]
+        title = title_of(title_lines(self.document, self.table_top()), self.log)
+        # The title too: an organisation may stand in it ("IUC Urban Cooperation …").
+        other = [t for t in [title, *prose_cells] if t] + expected
+        other += [line.text for line in parts["contact"]]
         per_activity = [[a.description, *a.outputs] for a in activities]
         docs = parse(other + [t for texts in per_activity for t in texts], self.model)
         own = fold(city.name or "")
+        found = self.table_places(city, partners) + entities_of(docs)
+        countries = document_countries(found)
         cursor = len(other)
         for activity, texts in zip(activities, per_activity, strict=True):
-            found = entities_of(docs[cursor : cursor + len(texts)])
+            named = entities_of(docs[cursor : cursor + len(texts)])
             cursor += len(texts)
             activity.places = unique(
-                e.text for e in found if e.label == "PLACE" and fold(e.text) != own
+                place_spelling(e.text, countries)
+                for e in named
+                if e.label == "PLACE" and fold(e.text) != own
             )
-            activity.organizations = unique(e.text for e in found if e.label == "ORG")
+            activity.organizations = unique(e.text for e in named if e.label == "ORG")
+        contacts = self.contacts(parts["contact"])
+        topics = [*themes, *(a.theme for a in focus if a.theme)]
         record = UcapRecord(
-            title=title_of(title_lines(self.document, self.table_top()), self.log),
+            title=title,
             source=source_of(self.document),
             city=city,
-            entities=entities_block(self.table_places(city, partners) + entities_of(docs)),
+            entities=entities_block(found, topics, [c.name for c in contacts if c.name]),
             partners=partners,
             period=self.period(),
             themes=themes,
@@ -479,7 +490,7 @@ class UcapExtractor:
             objectives=objectives,
             activities=activities,
             expected_results=expected,
-            contacts=self.contacts(parts["contact"]),
+            contacts=contacts,
         )
         record.warnings = self.warnings
         record.provenance = self.log.entries

@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from extractors import city_facts
 from extractors.entities import (
+    Entity,
     entities_of,
     gazetteer_spelling,
     load_nlp,
@@ -16,6 +17,7 @@ from extractors.entities import (
     unique,
     unnamed_capital,
 )
+from extractors.entities_reconcile import city_places, misread_as, place_spelling, reconcile
 from extractors.envelope import title_lines
 from extractors.figures import figures_in, may_hold_figures
 from extractors.headed import lists_under
@@ -31,6 +33,7 @@ from extractors.ucap import (
     split_names,
     split_places,
 )
+from models import City
 from pipeline.base.settings import Settings
 from pipeline.reading.document import Block, Document, Page, TextLine, Word
 
@@ -683,3 +686,98 @@ def test_a_scanned_place_name_takes_back_its_accents_in_its_fields_and_the_title
     respell_places(record)
     assert record.city.name == "Gò Công" and record.title == "GÒ CÔNG - CITY PROFILE"
     assert record.city.province == "Pays de la Loire"  # punctuation is not an accent
+
+
+def test_a_place_misread_at_its_diacritics_takes_the_gazetteers_spelling() -> None:
+    assert place_spelling("Betchatow", frozenset({"PL"})) == "Bełchatów"  # "ł" read as "t"
+    assert place_spelling("KoSice", frozenset({"SK"})) == "Košice"
+    assert place_spelling("Panevézys", frozenset({"LT"})) == "Panevėžys"
+    # the document's countries choose between places of one spelling; without them, no choice
+    assert place_spelling("Para", frozenset({"BR"})) == "Pará"
+    assert place_spelling("Para", frozenset()) == "Para"
+    # a different ASCII letter is a different name, and spacing is the document's own
+    assert place_spelling("Budapest XV", frozenset({"HU"})) == "Budapest XV"
+    assert place_spelling("Pays de la Loire", frozenset({"FR"})) == "Pays de la Loire"
+    assert not misread_as("Mitta", "Mitte")
+    assert misread_as("K6banya", "Kőbánya")
+    # a county and a city of one spelling but for a cedilla: the named place is the city
+    assert place_spelling("Iasi", frozenset({"RO"})) == "Iaşi"
+    # no country the document names has it: a single misread match anywhere still counts
+    assert place_spelling("Betchatow", frozenset({"US"})) == "Bełchatów"
+    assert place_spelling("Exampleton", frozenset({"US"})) == "Exampleton"
+    # a spelling of a place abroad does not hide the document's own country's misread place
+    assert place_spelling("Pita", frozenset({"PL"})) == "Piła"
+    assert place_spelling("Lima", frozenset({"PL"})) == "Lima"
+
+
+def test_a_qualifier_before_a_gazetteer_place_is_part_of_its_name(model: str) -> None:
+    found = _found("Wrocław, the capital of Lower Silesia, lies near East Helsinki.", model)
+    assert {("Lower Silesia", "PLACE"), ("East Helsinki", "PLACE")} <= found
+    found = _found("San Juan del Rio lies in Mexico, near Paris-based firms.", model)
+    assert ("San Juan del Río", "PLACE") in found  # the particle and the gazetteer's accent
+    assert ("San Juan", "PLACE") not in found
+    found = _found("It runs China-Europe freight trains.", model)
+    assert ("China", "PLACE") in found  # a hyphen joins two places, not one name
+
+
+def test_a_documents_entities_are_settled_together() -> None:
+    found = [
+        Entity("KoSice", "PLACE", 0, 0, rule=True),
+        Entity("Slovakia", "PLACE", 0, 0, rule=True),
+        Entity("KoSice", "ORG", 0, 0),
+        Entity("Pregov", "PERSON", 0, 0),
+        Entity("Civic Society", "ORG", 0, 0, rule=True),
+        Entity("Budi de Vries", "ORG", 0, 0),
+        Entity("Example Water Company", "ORG", 0, 0, rule=True),
+    ]
+    settled = reconcile(found, topics=["Civic Society and Care"], people=["Budi de Vries"])
+    got = {(e.text, e.label) for e in settled}
+    assert got == {
+        ("Košice", "PLACE"),
+        ("Slovakia", "PLACE"),
+        ("Prešov", "PLACE"),
+        ("Budi de Vries", "PERSON"),
+        ("Example Water Company", "ORG"),
+    }
+
+
+def test_a_profiles_own_city_is_a_place_unless_a_longer_name_holds_it() -> None:
+    city = City(name="Exampleton", province="Hubei", country="China")
+    found = [Entity("Hubei Province", "PLACE", 0, 0)]
+    assert [e.text for e in city_places(city, found)] == ["Exampleton", "China"]
+    glued = City(name="ExampletonCOOPERATION", country="China")
+    assert [e.text for e in city_places(glued, [])] == ["China"]
+
+
+def test_acronyms_of_titles_and_capitals_of_headings(model: str) -> None:
+    assert _found("IUC Urban Cooperation Action Plan (U-CAP) Summary", model) == {("IUC", "ORG")}
+    assert not any(label == "PERSON" for _, label in _found("Exampleton U-CAP Summary", model))
+    text = "Firms such as ABCD Robotics Holding and XKRD Split met."
+    assert {("ABCD Robotics Holding", "ORG"), ("XKRD Split", "ORG")} <= _found(text, model)
+    assert _found("INTERNATIONAL URBAN AND REGIONAL COOPERATION", model) == set()
+    assert ("EU", "ORG") in _found("ABOUT EXAMPLETON The city receives EU funding.", model)
+    assert _found("Contact: IUC-EXAMPLE_office@iuc-cooperation.eu", model) == set()
+    assert _found("Contact: IUC-EXAMPLE_ office@iuc-cooperation.eu", model) == set()
+    assert _found("More information: IUC-EXAMPLE office@iuc-cooperation.eu", model) == set()
+
+
+def test_people_beside_places_organisations_and_ocr_debris(model: str) -> None:
+    found = _found("Mayor Sofia Examplova has made cooperation a priority.", model)
+    assert ("Sofia Examplova", "PERSON") in found
+    found = _found("Mia Almeida of Exampleton Startup Incubator presented the plan.", model)
+    assert {("Mia Almeida", "PERSON"), ("Exampleton Startup Incubator", "ORG")} <= found
+    assert not any(label == "PERSON" for _, label in _found("gj Strengthen the staff.", model))
+    assert not any(label == "PERSON" for _, label in _found("m@ MoU signed in Porto.", model))
+
+
+def test_organisations_with_a_head_before_of_and_a_hyphenated_tail(model: str) -> None:
+    text = "Researchers of Split Municipal Commission of Urban Planning met in Porto."
+    assert ("Split Municipal Commission of Urban Planning", "ORG") in _found(text, model)
+    text = "Talks with Exampleton Municipal Bureau of Housing and Urban-Rural Development. Done."
+    name = "Exampleton Municipal Bureau of Housing and Urban-Rural Development"
+    assert (name, "ORG") in _found(text, model)
+    found = _found("Talks with Goyang-si Tourism Board in Porto.", model)
+    assert ("Goyang-si Tourism Board", "ORG") in found  # a place the patterns cannot spell
+    assert ("Tourism Board", "ORG") not in found
+    text = "Research at Department of Development and Reform of Goyang-si is linked to firms."
+    assert ("Department of Development and Reform of Goyang-si", "ORG") in _found(text, model)
