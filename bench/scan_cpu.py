@@ -22,36 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pdfplumber  # noqa: E402
-
+from bench.bench import ocr_images  # noqa: E402
 from pipeline.base.request import Request  # noqa: E402
 from pipeline.base.settings import get_settings  # noqa: E402
-from pipeline.reading.raster import PageImages  # noqa: E402
-from pipeline.reading.reader import ocr_reason  # noqa: E402
 from pipeline.running.extract import run_here  # noqa: E402
 
 
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def first_images(files: list[Path], work: Path) -> list[Path]:
-    """The pixels citydocs hands Tesseract first, one PGM per page it OCRs."""
-    settings = get_settings()
-    images = []
-    for path in files:
-        with pdfplumber.open(path) as pdf:
-            pages = PageImages(path, None, settings, path.name)
-            try:
-                for i, page in enumerate(pdf.pages):
-                    if ocr_reason(page, settings) is not None:
-                        target = work / f"{len(images):04d}.pgm"
-                        pages.first(i, page).image.save(target)
-                        images.append(target)
-            finally:
-                pages.close()
-    return images
 
 
 def main() -> int:
@@ -61,7 +40,7 @@ def main() -> int:
     settings = get_settings()
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     with tempfile.TemporaryDirectory() as folder:
-        images = first_images(files, Path(folder))
+        images = ocr_images(files, Path(folder))
         start = children_cpu()
         for image in images:
             command = [
