@@ -317,12 +317,15 @@ def render(kinds: dict, growth: list[dict], note: str) -> str:
         f"tasks' own (Prefect's submission and state records, idle cores) "
         f"{digital['orchestration_ms']:.0f} ms.",
         "",
-        "| runner | documents | failed | wall (s) | per document (s) | added per added "
-        "document (s) | peak memory of the process tree: PSS (MB) | peak summed RSS (MB) |",
-        "|---|---|---|---|---|---|---|---|",
-        *growth_rows(growth),
-        "",
     ]
+    if growth:  # ``--sizes ''`` measures the two kinds only
+        lines += [
+            "| runner | documents | failed | wall (s) | per document (s) | added per added "
+            "document (s) | peak memory of the process tree: PSS (MB) | peak summed RSS (MB) |",
+            "|---|---|---|---|---|---|---|---|",
+            *growth_rows(growth),
+            "",
+        ]
     return "\n".join(lines)
 
 
