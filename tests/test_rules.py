@@ -8,6 +8,7 @@ import pytest
 from spacy.tokens import Doc
 
 from extractors import city_facts
+from extractors.dates import parse_period
 from extractors.entities import (
     Entity,
     entities_of,
@@ -816,3 +817,25 @@ def test_organisations_with_a_head_before_of_and_a_hyphenated_tail(model: str) -
     assert ("Tourism Board", "ORG") not in found
     text = "Research at Department of Development and Reform of Goyang-si is linked to firms."
     assert ("Department of Development and Reform of Goyang-si", "ORG") in _found(text, model)
+
+
+# ---------------------------------------------------------------------------- periods
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("12/2019 11/2022", "2019-12", "2022-11"),  # OCR dropped the dash between the ends
+        ("June 2017 February 2019", "2017-06", "2019-02"),
+        ("2018 2021", "2018", "2021"),
+    ],
+)
+def test_a_period_of_two_dates_side_by_side_runs_from_the_first_to_the_second(
+    text: str, start: str, end: str
+) -> None:
+    assert parse_period(text) == (start, end)
+
+
+def test_one_date_or_two_out_of_order_is_no_period_span() -> None:
+    assert parse_period("June 2017") == ("2017-06", None)
+    assert parse_period("2021 2018")[1] is None
