@@ -35,6 +35,9 @@ _PERIOD_SPLIT = re.compile(
     r"\s+(?:until|till|to|through|thru)\s+|\s*[–—]\s*|\s+-\s+|(?<=\d{4})-(?=\d{4})", re.I
 )
 
+# Where a date that ends in its year gives way to the next: "12/2019 ⎵ 11/2022".
+_AFTER_YEAR = re.compile(r"(?<=(?:19|20)\d{2})\s+(?=\S)")
+
 
 @lru_cache(maxsize=1)
 def _parser() -> DateDataParser:
@@ -95,13 +98,23 @@ def parse_period(text: str | None) -> tuple[str | None, str | None]:
     cleaned = re.sub(r"\s+and\s+(?=\S+\s*\d{4}|\d{4})", " to ", cleaned)
     parts = [p for p in _PERIOD_SPLIT.split(cleaned, maxsplit=1) if p.strip()]
     if len(parts) < 2:
-        return (parse_date(parts[0]) if parts else None), None
+        return _side_by_side(cleaned) or ((parse_date(parts[0]) if parts else None), None)
     start_text, end_text = parts[0], parts[1]
     end = parse_date(end_text)
     start = parse_date(start_text)
     if start is None and end is not None and not re.search(r"\d{4}", start_text):
         start = parse_date(f"{start_text} {end[:4]}")  # "March – November 2018"
     return start, end
+
+
+def _side_by_side(text: str) -> tuple[str, str] | None:
+    """Start and end of two dates with no word or dash between them ("12/2019 11/2022"): OCR
+    drops a thin dash, and a period's two ends are still the two dates it holds."""
+    halves = _AFTER_YEAR.split(text.strip(), maxsplit=1)
+    if len(halves) != 2:
+        return None
+    start, end = parse_date(halves[0]), parse_date(halves[1])
+    return (start, end) if start and end and start <= end else None
 
 
 def split_leading_date(text: str) -> tuple[str, str] | None:

@@ -216,7 +216,8 @@ def label_rows(document: Document) -> list[Row]:
         # The white space is measured in body type: an OCR line box can be inflated by a tall
         # mark ("/"), and would hide the gap.
         set_off = gap >= 0.4 * min(line.size, body)
-        if start is not None and (row is None or start.rest or set_off):
+        beside = _value_beside(lines, index, value_x0)
+        if start is not None and (row is None or start.rest or set_off or beside):
             rows.append(Row(start.field, list(start.label), [list(start.rest)]))
             continue
         if in_label_column and rest and gap > 0.6 * line.size and rest[0].x0 >= value_x0:
@@ -228,6 +229,20 @@ def label_rows(document: Document) -> list[Row]:
     cut = _split_city_partners(rows, gutter, value_x0)
     _set_column_edges(rows, cut)
     return rows
+
+
+def _value_beside(lines: list[TextLine], index: int, value_x0: float) -> bool:
+    """Whether the next line is this label's value read as a line of its own: it starts in the
+    value column while the label's line is still open. OCR splits a skewed row so; a label
+    word opening a line of a full-width value has its next line start in the label column."""
+    if index + 1 >= len(lines):
+        return False
+    line, following = lines[index], lines[index + 1]
+    return (
+        following.words[0].page == line.words[0].page
+        and following.words[0].x0 >= value_x0
+        and following.top < line.bottom
+    )
 
 
 def _set_column_edges(rows: list[Row], cut: float | None) -> None:

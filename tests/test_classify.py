@@ -42,3 +42,13 @@ def test_a_flyer_whose_banner_reads_apart_is_a_profile_by_its_section_headings()
         "Cooperation Interests Electric mobility: the city looks for partners."
     )
     assert classify_text(text).kind == "city_profile"
+
+
+def test_a_summary_with_short_labels_is_a_ucap_summary() -> None:
+    # Short row labels leave "U-CAP" alone against a profile's "thematic" and "inhabitants".
+    text = (
+        "INTERNATIONAL URBAN AND REGIONAL COOPERATION U-CAP Summary - Aville CITIES Aville "
+        "POPULATION (INHABITANTS) 169,921 COOPERATION PERIOD 2022-06 to 2023-09 THEMATIC FOCUS "
+        "Cycling and Walking MAIN OBJECTIVES: Share planning tools. Timeline of activities"
+    )
+    assert classify_text(text).kind == "ucap_summary"

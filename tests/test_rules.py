@@ -8,6 +8,7 @@ import pytest
 from spacy.tokens import Doc
 
 from extractors import city_facts
+from extractors.dates import parse_period
 from extractors.entities import (
     Entity,
     entities_of,
@@ -163,6 +164,41 @@ def test_a_label_alone_on_a_tall_ocr_line_still_opens_its_row() -> None:
     rows = {row.field: row for row in label_rows(document)}
     assert rows["province"].cell_text(0) == "Kuyavia-Pomerania"
     assert rows["city"].cell_text(0) == "Grudziadz"
+
+
+def _skewed_row(label: str, value: str, top: float) -> list[Word]:
+    """A row OCR read as two lines: the label, then its value a little lower in the value column."""
+    return _line([(50, label)], top) + _line([(200, value)], top + 0.6 * SIZE)
+
+
+def test_a_label_whose_value_ocr_split_off_beside_it_opens_its_row() -> None:
+    # Close under the last row, so no white space sets it off; its value still stands beside it.
+    words = (
+        _line([(50, "City"), (200, "Cheongju-si")], 100)
+        + _line([(50, "Country"), (200, "South Korea")], 112)
+        + _skewed_row("Inhabitants", "1.3 million", 123)
+        + _line([(50, "Area"), (200, "940 km2")], 142)
+    )
+    document = _scanned(
+        Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, words, "text")])
+    )
+    rows = {row.field: row for row in label_rows(document)}
+    assert rows["country"].cell_text(0) == "South Korea"
+    assert rows["population"].cell_text(0) == "1.3 million"
+
+
+def test_a_label_word_opening_a_full_width_line_stays_in_its_value() -> None:
+    words = (
+        _line([(50, "City"), (200, "Porto")], 100)
+        + _line([(50, "Country"), (200, "Portugal")], 112)
+        + _line([(50, "Population"), (200, "230,000")], 124)
+        + _line([(50, "Objectives")], 140)
+        + _line([(50, "Country teams meet twice a year")], 151)
+    )
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, words, "text")])
+    rows = {row.field: row for row in label_rows(document)}
+    assert rows["objectives"].cell_text(0) == "Country teams meet twice a year"
+    assert rows["country"].cell_text(0) == "Portugal"
 
 
 def test_a_wrapped_label_names_the_field_of_its_whole_wording() -> None:
@@ -781,3 +817,25 @@ def test_organisations_with_a_head_before_of_and_a_hyphenated_tail(model: str) -
     assert ("Tourism Board", "ORG") not in found
     text = "Research at Department of Development and Reform of Goyang-si is linked to firms."
     assert ("Department of Development and Reform of Goyang-si", "ORG") in _found(text, model)
+
+
+# ---------------------------------------------------------------------------- periods
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("12/2019 11/2022", "2019-12", "2022-11"),  # OCR dropped the dash between the ends
+        ("June 2017 February 2019", "2017-06", "2019-02"),
+        ("2018 2021", "2018", "2021"),
+    ],
+)
+def test_a_period_of_two_dates_side_by_side_runs_from_the_first_to_the_second(
+    text: str, start: str, end: str
+) -> None:
+    assert parse_period(text) == (start, end)
+
+
+def test_one_date_or_two_out_of_order_is_no_period_span() -> None:
+    assert parse_period("June 2017") == ("2017-06", None)
+    assert parse_period("2021 2018")[1] is None
