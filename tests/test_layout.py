@@ -144,6 +144,21 @@ def test_a_narrow_label_column_level_with_its_value_rows_is_no_sidebar() -> None
     assert blocks[0].lines[0].text == "COUNTRY:"
 
 
+def test_label_boxes_stretched_up_by_a_ruling_still_open_level_with_their_values() -> None:
+    # On a coarse scan a remnant of the ruling above a cell is read into its label's box: the
+    # label's top rises by half a line, its bottom stays level with the value's.
+    labels = ["COUNTRY:", "POPULATION", "SIZE (KM2)", "PERIOD:", "THEMES:"]
+    words: list[Word] = []
+    for i, label in enumerate(labels):
+        top = 100 + 40 * i
+        stretched = 5 if i % 2 == 0 else 0
+        words += _words(label, 40, top - stretched, height=9 + stretched, size=9.5, conf=95)
+        words += _row("a value that runs over two lines of the cell", 233, top)
+        words += _row("of the table beside its label", 233, top + 11)
+    blocks = blocks_in_order(words, 1, 612, 792)
+    assert {b.region for b in blocks} == {"body"}
+
+
 def test_a_narrow_edge_column_set_apart_from_the_body_rows_is_a_sidebar() -> None:
     words: list[Word] = []
     for i in range(20):

@@ -218,6 +218,18 @@ def test_thin_rulings_are_painted_white_and_a_dark_band_is_kept() -> None:
     assert (out[300:320, 100:103] == 0).all()
 
 
+def test_a_ruling_just_over_a_line_of_blurred_capitals_is_painted_white() -> None:
+    """Capitals blurred on a coarse scan fill their squares mostly with ink; the ruling a few
+    pixels over them is still a ruling, not the edge of a filled band."""
+    pixels = np.full((300, 600), 250, np.uint8)
+    pixels[100:102, 50:550] = 20  # a ruling across
+    for x in range(60, 400, 20):  # a line of fat capitals under it, strokes nearly touching
+        pixels[112:150, x : x + 16] = 40
+    out = np.asarray(ocr._without_rulings(Image.fromarray(pixels, mode="L"), dpi=200))
+    assert (out[100:102, 50:550] == 255).all()
+    assert (out[112:150] == pixels[112:150]).all()
+
+
 def test_runs_along_rows_are_found_as_in_a_full_search() -> None:
     """The search along rows that skips rows without long runs finds what the full one does:
     runs at every offset against the groups of eight, one pixel short of the length, none."""

@@ -280,21 +280,45 @@ _EIGHT_INK = np.frombuffer(bytes([1] * 8), dtype=np.uint64)[0]
 
 def _dense(ink: np.ndarray, block: int) -> np.ndarray:
     """Pixels in or next to a square of ``block`` pixels that is mostly ink: a band or box
-    filled dark, where the gaps between light letters stand like rulings but are not."""
+    filled dark, where the gaps between light letters stand like rulings but are not.
+
+    Squares held between mostly-ink squares (light letters in a band: two across, one down)
+    count with them. "Next to" reaches half a square and no further: a band's edge that cuts
+    a square leaves it mostly ink unless less than half of it lies in the band. Growing by
+    whole squares took in the ruling over a line of blurred capitals, whose squares can be
+    mostly ink too.
+    """
     rows, cols = ink.shape[0] // block, ink.shape[1] // block
     if not (rows and cols):
         return np.zeros_like(ink)
     share = ink[: rows * block, : cols * block].reshape(rows, block, cols, block).mean(axis=(1, 3))
-    dense = share > 0.5
-    grown = dense.copy()
-    grown[1:] |= dense[:-1]
-    grown[:-1] |= dense[1:]
-    dense = grown.copy()
-    grown[:, 1:] |= dense[:, :-1]
-    grown[:, :-1] |= dense[:, 1:]
-    full = np.zeros_like(ink)
-    full[: rows * block, : cols * block] = grown.repeat(block, axis=0).repeat(block, axis=1)
-    return full
+    squares = _held(_held(share > 0.5, 2, 1), 1, 0)
+    dense = np.zeros_like(ink)
+    dense[: rows * block, : cols * block] = squares.repeat(block, axis=0).repeat(block, axis=1)
+    if not dense.any():
+        return dense
+    return _grown(_grown(dense, block // 2 + 1, 0), block // 2 + 1, 1)
+
+
+def _held(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
+    """``mask`` with the cells that have a set cell within ``reach`` on both sides along
+    ``axis``."""
+    before = np.zeros_like(mask)
+    after = np.zeros_like(mask)
+    n = mask.shape[axis]
+    for step in range(1, min(reach, n - 1) + 1):
+        head = (*(slice(None),) * axis, slice(step, None))
+        tail = (*(slice(None),) * axis, slice(None, n - step))
+        before[head] |= mask[tail]
+        after[tail] |= mask[head]
+    return mask | (before & after)
+
+
+def _grown(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
+    """``mask`` widened by ``reach`` pixels either way along ``axis``."""
+    pad = np.zeros((*mask.shape[:axis], reach, *mask.shape[axis + 1 :]), bool)
+    padded = np.concatenate([pad, mask, pad], axis=axis)
+    return _window(padded, 2 * reach + 1, axis, np.logical_or)
 
 
 def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
