@@ -231,3 +231,19 @@ def test_a_table_row_with_a_rule_read_as_a_bar_keeps_one_size() -> None:
     value = Word("12/2016", 231, 162, 269, 170, 1, 0.0, False, "ocr", 96)
     _level_lines([*label, value], [(1, 1, 1)] * 3)
     assert label[1].size == value.size
+
+
+def test_a_tesseract_line_across_a_gutter_keeps_each_phrase_its_own_box() -> None:
+    from pipeline.reading.ocr import _level_lines
+
+    item = [  # a sidebar item, its line run on by Tesseract into a lower body line
+        Word("Renewable", 45, 107.5, 88, 115.0, 1, 0.0, False, "ocr", 96),
+        Word("Energy", 92, 107.5, 120, 116.6, 1, 0.0, False, "ocr", 96),
+    ]
+    body = [
+        Word("an", 182, 112.8, 193, 118.1, 1, 0.0, False, "ocr", 95),
+        Word("important", 197, 111.4, 236, 119.8, 1, 0.0, False, "ocr", 96),
+    ]
+    _level_lines([*item, *body], [(3, 1, 3)] * 4)
+    assert {(w.top, w.bottom) for w in item} == {(107.5, 116.6)}
+    assert {(w.top, w.bottom) for w in body} == {(111.4, 119.8)}

@@ -425,21 +425,23 @@ _AS_READ = frozenset({"-", "–", "—", "->", "—>", "–>", "=>", ">", "»", 
 
 
 def _level_lines(words: list[Word], lines: list[tuple[int, int, int]]) -> None:
-    """Give every word of a Tesseract line the line's top and bottom, and every phrase of it
-    one type size.
+    """Give every phrase of a Tesseract line the phrase's top and bottom, and one type size.
 
     Glyph boxes hug the ink, so "once," and "Hangzhou," differ in height; the line box does
-    not, which keeps line gaps comparable for layout analysis.
+    not, which keeps line gaps comparable for layout analysis. A phrase, not the whole line:
+    Tesseract runs a line across a gutter, and a sidebar's item would take the top of one
+    body line and the bottom of another, closing the gap that sets it apart from the next.
     """
     by_line: dict[tuple[int, int, int], list[Word]] = {}
     for word, key in zip(words, lines, strict=True):
         by_line.setdefault(key, []).append(word)
     for members in by_line.values():
         sizes = {id(w): size for run, size in _phrase_sizes(members) for w in run}
-        top = min(w.top for w in members)
-        bottom = max(w.bottom for w in members)
-        for w in members:
-            w.top, w.bottom, w.size = top, bottom, sizes[id(w)]
+        for run in _phrases(members):
+            top = min(w.top for w in run)
+            bottom = max(w.bottom for w in run)
+            for w in run:
+                w.top, w.bottom, w.size = top, bottom, sizes[id(w)]
 
 
 def _phrase_sizes(line: list[Word]) -> list[tuple[list[Word], float]]:
