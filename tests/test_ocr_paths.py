@@ -165,6 +165,28 @@ def test_a_page_scanned_on_its_side_or_head_is_turned_upright(
     assert sorted(offsets)[int(0.9 * len(offsets))] <= 2.5
 
 
+@pytest.mark.parametrize("answer", ["other side", "unsure"])
+def test_a_page_on_its_side_is_read_upright_when_the_detection_errs(
+    born: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    from pipeline.reading import reader
+
+    page = pypdfium2.PdfDocument(str(born))[0].render(scale=200 / 72, grayscale=True).to_pil()
+    scan = tmp_path / "turned90.pdf"
+    page.convert("L").rotate(90, expand=True, fillcolor=255).save(scan, "PDF", resolution=200.0)
+    right = reader.orientation
+
+    def wrong(raster, timeout: float = 60.0) -> int:  # type: ignore[no-untyped-def]
+        return (right(raster, timeout) + 180) % 360 if answer == "other side" else 0
+
+    monkeypatch.setattr(reader, "orientation", wrong)
+    read = _read(scan).pages[0]
+    truth = _truth(born)
+    offsets = _offsets(scan, truth)
+    assert read.ocr_confidence and read.ocr_confidence > 80
+    assert len(offsets) >= 0.6 * len(truth)
+
+
 def _ruled_table(path: Path, rows: list[tuple[str, str]]) -> Path:
     """A label / value table of short cells between thin rulings, like a U-CAP's first page."""
     canvas = Canvas(str(path), pagesize=(595, 842))
