@@ -144,6 +144,21 @@ def test_a_narrow_label_column_level_with_its_value_rows_is_no_sidebar() -> None
     assert blocks[0].lines[0].text == "COUNTRY:"
 
 
+def test_label_boxes_stretched_up_by_a_ruling_still_open_level_with_their_values() -> None:
+    # On a coarse scan a remnant of the ruling above a cell is read into its label's box: the
+    # label's top rises by half a line, its bottom stays level with the value's.
+    labels = ["COUNTRY:", "POPULATION", "SIZE (KM2)", "PERIOD:", "THEMES:"]
+    words: list[Word] = []
+    for i, label in enumerate(labels):
+        top = 100 + 40 * i
+        stretched = 5 if i % 2 == 0 else 0
+        words += _words(label, 40, top - stretched, height=9 + stretched, size=9.5, conf=95)
+        words += _row("a value that runs over two lines of the cell", 233, top)
+        words += _row("of the table beside its label", 233, top + 11)
+    blocks = blocks_in_order(words, 1, 612, 792)
+    assert {b.region for b in blocks} == {"body"}
+
+
 def test_a_narrow_edge_column_set_apart_from_the_body_rows_is_a_sidebar() -> None:
     words: list[Word] = []
     for i in range(20):
@@ -216,3 +231,19 @@ def test_a_table_row_with_a_rule_read_as_a_bar_keeps_one_size() -> None:
     value = Word("12/2016", 231, 162, 269, 170, 1, 0.0, False, "ocr", 96)
     _level_lines([*label, value], [(1, 1, 1)] * 3)
     assert label[1].size == value.size
+
+
+def test_a_tesseract_line_across_a_gutter_keeps_each_phrase_its_own_box() -> None:
+    from pipeline.reading.ocr import _level_lines
+
+    item = [  # a sidebar item, its line run on by Tesseract into a lower body line
+        Word("Renewable", 45, 107.5, 88, 115.0, 1, 0.0, False, "ocr", 96),
+        Word("Energy", 92, 107.5, 120, 116.6, 1, 0.0, False, "ocr", 96),
+    ]
+    body = [
+        Word("an", 182, 112.8, 193, 118.1, 1, 0.0, False, "ocr", 95),
+        Word("important", 197, 111.4, 236, 119.8, 1, 0.0, False, "ocr", 96),
+    ]
+    _level_lines([*item, *body], [(3, 1, 3)] * 4)
+    assert {(w.top, w.bottom) for w in item} == {(107.5, 116.6)}
+    assert {(w.top, w.bottom) for w in body} == {(111.4, 119.8)}

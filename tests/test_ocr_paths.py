@@ -165,6 +165,28 @@ def test_a_page_scanned_on_its_side_or_head_is_turned_upright(
     assert sorted(offsets)[int(0.9 * len(offsets))] <= 2.5
 
 
+@pytest.mark.parametrize("answer", ["other side", "unsure"])
+def test_a_page_on_its_side_is_read_upright_when_the_detection_errs(
+    born: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    from pipeline.reading import reader
+
+    page = pypdfium2.PdfDocument(str(born))[0].render(scale=200 / 72, grayscale=True).to_pil()
+    scan = tmp_path / "turned90.pdf"
+    page.convert("L").rotate(90, expand=True, fillcolor=255).save(scan, "PDF", resolution=200.0)
+    right = reader.orientation
+
+    def wrong(raster, timeout: float = 60.0) -> int:  # type: ignore[no-untyped-def]
+        return (right(raster, timeout) + 180) % 360 if answer == "other side" else 0
+
+    monkeypatch.setattr(reader, "orientation", wrong)
+    read = _read(scan).pages[0]
+    truth = _truth(born)
+    offsets = _offsets(scan, truth)
+    assert read.ocr_confidence and read.ocr_confidence > 80
+    assert len(offsets) >= 0.6 * len(truth)
+
+
 def _ruled_table(path: Path, rows: list[tuple[str, str]]) -> Path:
     """A label / value table of short cells between thin rulings, like a U-CAP's first page."""
     canvas = Canvas(str(path), pagesize=(595, 842))
@@ -216,6 +238,18 @@ def test_thin_rulings_are_painted_white_and_a_dark_band_is_kept() -> None:
     assert (out[199:203, 50:550] == 255).all() and (out[250:390, 299:303] == 255).all()
     assert (out[20:160] == pixels[20:160]).all()
     assert (out[300:320, 100:103] == 0).all()
+
+
+def test_a_ruling_just_over_a_line_of_blurred_capitals_is_painted_white() -> None:
+    """Capitals blurred on a coarse scan fill their squares mostly with ink; the ruling a few
+    pixels over them is still a ruling, not the edge of a filled band."""
+    pixels = np.full((300, 600), 250, np.uint8)
+    pixels[100:102, 50:550] = 20  # a ruling across
+    for x in range(60, 400, 20):  # a line of fat capitals under it, strokes nearly touching
+        pixels[112:150, x : x + 16] = 40
+    out = np.asarray(ocr._without_rulings(Image.fromarray(pixels, mode="L"), dpi=200))
+    assert (out[100:102, 50:550] == 255).all()
+    assert (out[112:150] == pixels[112:150]).all()
 
 
 def test_runs_along_rows_are_found_as_in_a_full_search() -> None:

@@ -305,13 +305,21 @@ def xy_cut(
     return [(region, words)]
 
 
-def _row_starts(lines: list[TextLine], layout: Layout) -> list[float]:
-    """Tops of the lines that open a block: the first, and each set off by a gap over a line's."""
+def _row_starts(lines: list[TextLine], layout: Layout) -> list[tuple[float, float]]:
+    """Top and bottom of the lines that open a block: the first, and each set off by a gap
+    over a line's."""
     return [
-        line.top
+        (line.top, line.bottom)
         for previous, line in zip([None, *lines], lines, strict=False)
         if previous is None or line.top - previous.bottom >= layout.min_line_gap
     ]
+
+
+def _level(line: tuple[float, float], other: tuple[float, float], layout: Layout) -> bool:
+    """Two lines open level when their tops or their bottoms meet: on a scan, a speck or the
+    remnant of a ruling glued to a word stretches its box one way only."""
+    near = 0.3 * layout.body_size
+    return abs(line[0] - other[0]) <= near or abs(line[1] - other[1]) <= near
 
 
 def _labels_rows(column: list[Word], neighbour: list[Word], layout: Layout) -> bool:
@@ -322,7 +330,7 @@ def _labels_rows(column: list[Word], neighbour: list[Word], layout: Layout) -> b
     other = _row_starts(group_lines(neighbour), layout)
     if len(own) < 3:
         return False
-    level = sum(any(abs(top - o) <= 0.3 * layout.body_size for o in other) for top in own)
+    level = sum(any(_level(line, o, layout) for o in other) for line in own)
     return level >= 0.75 * len(own)
 
 

@@ -280,21 +280,45 @@ _EIGHT_INK = np.frombuffer(bytes([1] * 8), dtype=np.uint64)[0]
 
 def _dense(ink: np.ndarray, block: int) -> np.ndarray:
     """Pixels in or next to a square of ``block`` pixels that is mostly ink: a band or box
-    filled dark, where the gaps between light letters stand like rulings but are not."""
+    filled dark, where the gaps between light letters stand like rulings but are not.
+
+    Squares held between mostly-ink squares (light letters in a band: two across, one down)
+    count with them. "Next to" reaches half a square and no further: a band's edge that cuts
+    a square leaves it mostly ink unless less than half of it lies in the band. Growing by
+    whole squares took in the ruling over a line of blurred capitals, whose squares can be
+    mostly ink too.
+    """
     rows, cols = ink.shape[0] // block, ink.shape[1] // block
     if not (rows and cols):
         return np.zeros_like(ink)
     share = ink[: rows * block, : cols * block].reshape(rows, block, cols, block).mean(axis=(1, 3))
-    dense = share > 0.5
-    grown = dense.copy()
-    grown[1:] |= dense[:-1]
-    grown[:-1] |= dense[1:]
-    dense = grown.copy()
-    grown[:, 1:] |= dense[:, :-1]
-    grown[:, :-1] |= dense[:, 1:]
-    full = np.zeros_like(ink)
-    full[: rows * block, : cols * block] = grown.repeat(block, axis=0).repeat(block, axis=1)
-    return full
+    squares = _held(_held(share > 0.5, 2, 1), 1, 0)
+    dense = np.zeros_like(ink)
+    dense[: rows * block, : cols * block] = squares.repeat(block, axis=0).repeat(block, axis=1)
+    if not dense.any():
+        return dense
+    return _grown(_grown(dense, block // 2 + 1, 0), block // 2 + 1, 1)
+
+
+def _held(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
+    """``mask`` with the cells that have a set cell within ``reach`` on both sides along
+    ``axis``."""
+    before = np.zeros_like(mask)
+    after = np.zeros_like(mask)
+    n = mask.shape[axis]
+    for step in range(1, min(reach, n - 1) + 1):
+        head = (*(slice(None),) * axis, slice(step, None))
+        tail = (*(slice(None),) * axis, slice(None, n - step))
+        before[head] |= mask[tail]
+        after[tail] |= mask[head]
+    return mask | (before & after)
+
+
+def _grown(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
+    """``mask`` widened by ``reach`` pixels either way along ``axis``."""
+    pad = np.zeros((*mask.shape[:axis], reach, *mask.shape[axis + 1 :]), bool)
+    padded = np.concatenate([pad, mask, pad], axis=axis)
+    return _window(padded, 2 * reach + 1, axis, np.logical_or)
 
 
 def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
@@ -401,21 +425,23 @@ _AS_READ = frozenset({"-", "–", "—", "->", "—>", "–>", "=>", ">", "»", 
 
 
 def _level_lines(words: list[Word], lines: list[tuple[int, int, int]]) -> None:
-    """Give every word of a Tesseract line the line's top and bottom, and every phrase of it
-    one type size.
+    """Give every phrase of a Tesseract line the phrase's top and bottom, and one type size.
 
     Glyph boxes hug the ink, so "once," and "Hangzhou," differ in height; the line box does
-    not, which keeps line gaps comparable for layout analysis.
+    not, which keeps line gaps comparable for layout analysis. A phrase, not the whole line:
+    Tesseract runs a line across a gutter, and a sidebar's item would take the top of one
+    body line and the bottom of another, closing the gap that sets it apart from the next.
     """
     by_line: dict[tuple[int, int, int], list[Word]] = {}
     for word, key in zip(words, lines, strict=True):
         by_line.setdefault(key, []).append(word)
     for members in by_line.values():
         sizes = {id(w): size for run, size in _phrase_sizes(members) for w in run}
-        top = min(w.top for w in members)
-        bottom = max(w.bottom for w in members)
-        for w in members:
-            w.top, w.bottom, w.size = top, bottom, sizes[id(w)]
+        for run in _phrases(members):
+            top = min(w.top for w in run)
+            bottom = max(w.bottom for w in run)
+            for w in run:
+                w.top, w.bottom, w.size = top, bottom, sizes[id(w)]
 
 
 def _phrase_sizes(line: list[Word]) -> list[tuple[list[Word], float]]:

@@ -172,11 +172,24 @@ def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: s
     lie = page_lie(raster.image)
     # Lines running down the page: asked which way up before the first reading, not after.
     turn = orientation(raster, timeout=settings.ocr_timeout_s) if lie.sideways else 0
-    first = read(raster, turn, None if turn else lie.skew)
+    if lie.sideways and turn not in (90, 270):  # the detection unsure: one side, then the other
+        turn = 90
+
+    def read_turned(turn: int, skew: float | None = None) -> OcrResult:
+        """A reading turned by ``turn``; a doubtful one on its side read the other way too:
+        lines lie across either way, and the detection can take one side for the other."""
+        result = read(raster, turn, skew)
+        if turn in (90, 270) and _doubtful(result, settings):
+            result = _better(result, read(raster, (turn + 180) % 360))
+        return result
+
+    first = read_turned(turn, None if turn else lie.skew)
     if not lie.sideways and (_doubtful(first, settings) or _on_its_side(first)):
         turn = orientation(raster, timeout=settings.ocr_timeout_s)
+        if not turn and _on_its_side(first):  # read on its side, the detection unsure
+            turn = 90
         if turn:
-            upright = read(raster, turn)
+            upright = read_turned(turn)
             sideways = _on_its_side(first) and not _on_its_side(upright)
             first = upright if sideways else _better(first, upright)
     if settings.ocr_retry_dpi <= first.dpi or not first.words or raster.source == "image":
