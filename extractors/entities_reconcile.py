@@ -152,12 +152,13 @@ def _spelling_of(text: str, places: list[Place]) -> str:
 
 def document_countries(found: Iterable[Entity]) -> frozenset[str]:
     """ISO codes of the countries the document's places name."""
-    gaz = gazetteer()
-    codes = set()
-    for entity in found:
-        if entity.label == "PLACE" and (country := gaz.countries.get(fold(entity.text))):
-            codes.add(country.country)
-    return frozenset(codes)
+    return record_countries(entity.text for entity in found if entity.label == "PLACE")
+
+
+def record_countries(places: Iterable[str]) -> frozenset[str]:
+    """ISO codes of the countries among these place names."""
+    countries = gazetteer().countries
+    return frozenset(c.country for name in places if (c := countries.get(fold(name))))
 
 
 def _topic_keys(topics: Iterable[str]) -> list[str]:

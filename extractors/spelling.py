@@ -1,29 +1,31 @@
 """Place names of a scanned document spelled as the gazetteer spells them.
 
-Tesseract's English model reads "Mỹ Hào" as "My Hao": a name the gazetteer holds under a
-single accented spelling takes that spelling back, in every field that names a place, and in
-the title where it names the same place.
+Tesseract's English model reads "Mỹ Hào" as "My Hao", or "Bełchatów" as "Betchatow": a place
+takes back the gazetteer's spelling in every field that names it, and in the title where it
+names the same place. The spelling is the one the document's entities settled on
+(``entities_reconcile.place_spelling``, with the countries the document names), so a field and
+the entity list never spell one place two ways.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from extractors.entities import gazetteer_spelling
+from extractors.entities_reconcile import place_spelling, record_countries
 from models import ProfileRecord, UcapRecord
 
 
 def respell_places(record: UcapRecord | ProfileRecord) -> None:
     """The record's place names with their accents restored, in place."""
     restored: dict[str, str] = {}
+    countries = record_countries(record.entities.places)
 
     def respell(name: str | None) -> str | None:
         if not name:
             return name
-        spelled = gazetteer_spelling(name)
-        if spelled == name or _unaccented(spelled).lower() != name.lower():
-            return name  # the gazetteer's other punctuation ("Pays-de-la-Loire") is no accent
+        spelled = place_spelling(name, countries)
+        if spelled == name or len(spelled) != len(name):
+            return name
         restored[name] = spelled
         return spelled
 
@@ -37,10 +39,6 @@ def respell_places(record: UcapRecord | ProfileRecord) -> None:
             activity.places = [respell(p) or p for p in activity.places]
     if record.title:
         record.title = respelled_in(record.title, restored)
-
-
-def _unaccented(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def respelled_in(text: str, restored: dict[str, str]) -> str:
