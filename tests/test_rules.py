@@ -724,6 +724,22 @@ def test_a_scanned_place_name_takes_back_its_accents_in_its_fields_and_the_title
     assert record.city.province == "Pays de la Loire"  # punctuation is not an accent
 
 
+def test_a_scanned_partner_misread_at_its_diacritics_is_spelled_as_its_entity() -> None:
+    from extractors.spelling import respell_places
+    from models import City, Entities, Partner, Source, UcapRecord
+
+    source = Source(file_name="x.pdf", sha256="0" * 64, page_count=1, text_source="ocr")
+    record = UcapRecord(
+        title="U-CAP Summary",
+        source=source,
+        city=City(name="Aville"),
+        partners=[Partner(name="Betchatow", country="Poland")],
+        entities=Entities(places=["Poland", "Bełchatów"]),
+    )
+    respell_places(record)
+    assert record.partners[0].name == "Bełchatów"  # "ł" read as "t", in a Polish document
+
+
 def test_a_place_misread_at_its_diacritics_takes_the_gazetteers_spelling() -> None:
     assert place_spelling("Betchatow", frozenset({"PL"})) == "Bełchatów"  # "ł" read as "t"
     assert place_spelling("KoSice", frozenset({"SK"})) == "Košice"
