@@ -43,7 +43,9 @@ SMALL_SKEW = 0.05
 # bilinear rotation blurred their glyph edges and thin rulings, and Tesseract misread words
 # and dropped the short cells of ruled tables that it read on the unrotated scan. A render is
 # smoothed by the renderer already; bicubic did not read it better.
-_ROTATION = {"image": cv2.INTER_CUBIC, "render": cv2.INTER_LINEAR}
+# OpenCV's warp (a few times faster) was tried and dropped: its pixels differ from PIL's by a
+# grey level here and there, and records of dev scans moved both ways, fields lost in tables.
+_ROTATION = {"image": Image.Resampling.BICUBIC, "render": Image.Resampling.BILINEAR}
 # OpenCV's own threads would compete with the other worker processes, one a core.
 cv2.setNumThreads(1)
 # The skew search range, and the longest side of the copy it runs on.
@@ -91,12 +93,15 @@ def page_lie(image: Image.Image, limit: float = _SKEW_LIMIT) -> Lie:
 def _scores(ink: Image.Image, angle: float, columns: bool = True) -> tuple[float, float]:
     """How peaked the row sums and the column sums of the ink are, rotated by ``angle``."""
     rotated = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0))
-    rows = rotated.sum(axis=1, dtype=np.float64)
-    score = float(np.sum(np.diff(rows) ** 2))
+    score = _peaked(cv2.reduce(rotated, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S))
     if not columns:
         return score, 0.0
-    cols = rotated.sum(axis=0, dtype=np.float64)
-    return score, float(np.sum(np.diff(cols) ** 2))
+    return score, _peaked(cv2.reduce(rotated, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S))
+
+
+def _peaked(sums: np.ndarray) -> float:
+    """How peaked a profile is: the sum of its squared steps (whole sums, exact in floats)."""
+    return float(np.sum(np.diff(sums.ravel().astype(np.float64)) ** 2))
 
 
 def estimate_skew(image: Image.Image, limit: float = _SKEW_LIMIT) -> float:
@@ -174,10 +179,11 @@ def ocr_image(
     """
     if skew is None:
         skew = estimate_skew(raster.image)
-    pixels, box_skew = np.asarray(raster.image), skew
+    image, box_skew = raster.image, skew
     if abs(skew) > SMALL_SKEW:
-        pixels = _rotated(pixels, -skew, _ROTATION[raster.source])
+        image = image.rotate(-skew, resample=_ROTATION[raster.source], fillcolor=255)
         box_skew = 0.0
+    pixels = np.asarray(image)
     data = _tesseract(_without_rulings(pixels, raster.dpi), page=page, lang=lang, timeout=timeout)
     (sx, sy), (ox, oy) = raster.scale, raster.origin
     cx, cy = pixels.shape[1] / 2, pixels.shape[0] / 2
@@ -215,24 +221,6 @@ def ocr_image(
     _level_lines(words, [key for key, k in zip(lines, keep, strict=True) if k])
     mean = round(sum(confidences) / len(confidences), 1) if confidences else None
     return OcrResult(words=words, confidence=mean, skew_degrees=skew, dpi=raster.dpi)
-
-
-def _rotated(pixels: np.ndarray, degrees: float, interpolation: int) -> np.ndarray:
-    """A grey page turned ``degrees`` counter-clockwise about its centre, white where the turn
-    uncovers it, in a frame of the same size: as PIL's ``rotate`` turns it, by OpenCV's warp,
-    which took a fraction of PIL's time on one thread."""
-    height, width = pixels.shape
-    # OpenCV puts pixel centres on whole numbers, PIL on halves: the same centre either way.
-    matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), degrees, 1.0)
-    turned = cv2.warpAffine(
-        pixels,
-        matrix,
-        (width, height),
-        flags=interpolation,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=255,
-    )
-    return turned
 
 
 # What counts as a ruling: ink in a straight run of half an inch or more along the rows (or the
