@@ -75,11 +75,11 @@ def page_lie(image: Image.Image, limit: float = _SKEW_LIMIT) -> Lie:
     long (under a quarter of a 300 dpi page): a coarser copy moved the estimate by 0.05° and
     the samples' headings with it, and so did a box-filtered one.
     """
-    small = image.convert("L")
+    small = image if image.mode == "L" else image.convert("L")
     scale = _SKEW_SIDE / max(small.size)
     if scale < 1:
         small = small.resize((int(small.width * scale), int(small.height * scale)))
-    ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
+    ink = Image.fromarray((np.asarray(small) < 160).astype(np.uint8) * 255)
     coarse = {float(a): _scores(ink, a) for a in np.arange(-limit, limit + 1e-9, 0.5)}
     best_rows = max(s[0] for s in coarse.values())
     best_cols = max(s[1] for s in coarse.values())
@@ -277,7 +277,7 @@ def _row_runs(ink: np.ndarray, length: int) -> np.ndarray:
     if packed.shape[1] < groups:
         return np.zeros_like(ink)
     rows = np.flatnonzero(_window(packed, groups, 1, np.logical_and).any(axis=1))
-    found = np.zeros_like(ink)
+    found = np.zeros(ink.shape, bool)
     if rows.size:
         found[rows] = _runs(ink[rows], length, 1)
     return found
@@ -299,7 +299,7 @@ def _column_runs(ink: np.ndarray, length: int) -> np.ndarray:
     whole = np.logical_and.reduce(ink[:height].reshape(-1, 8, ink.shape[1]), axis=1)
     if whole.shape[0] < groups:
         return np.zeros_like(ink)
-    found = np.zeros_like(ink)
+    found = np.zeros(ink.shape, bool)
     for start, stop in _stretches(_window(whole, groups, 0, np.logical_and).any(axis=0)):
         found[:, start:stop] = _runs(ink[:, start:stop], length, 0)
     return found
@@ -308,7 +308,7 @@ def _column_runs(ink: np.ndarray, length: int) -> np.ndarray:
 def _runs_where_set(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
     """``_runs`` along ``axis``, worked out only over the stretches of lines across it that
     hold a set pixel: a run cannot pass a line with none, and a page's rulings are few."""
-    found = np.zeros_like(mask)
+    found = np.zeros(mask.shape, bool)
     for start, stop in _stretches(mask.any(axis=1 - axis)):
         if stop - start >= length:
             span = (slice(None),) * axis + (slice(start, stop),)
