@@ -289,8 +289,9 @@ _EIGHT_INK = np.frombuffer(bytes([1] * 8), dtype=np.uint64)[0]
 def _column_runs(ink: np.ndarray, length: int) -> np.ndarray:
     """``_runs`` down the columns, worked out only for the columns that can hold such a run.
 
-    As ``_row_runs``, by aligned groups of eight rows; the rows past the last whole group can
-    hold up to seven pixels of a run, so one group fewer is asked of it when there are any.
+    As ``_row_runs``, by aligned groups of eight rows; the rows past the last whole group (up
+    to seven) can hold the end of a run, so that many of its pixels are not counted on to fill
+    whole groups.
     """
     height = ink.shape[0] // 8 * 8
     groups = (length - 7 - ink.shape[0] % 8) // 8
@@ -352,7 +353,7 @@ def _dense_at(ink: np.ndarray, block: int, ys: np.ndarray, xs: np.ndarray) -> np
     first = np.maximum((xs - reach) // block, 0)
     last = np.minimum((xs + reach) // block, cols - 1)
     inside = first <= last
-    first, last = np.minimum(first, last), np.maximum(last, 0)
+    first = np.minimum(first, last)  # in range where no square is near, for the lookup
     return inside & (before[ys, last + 1] > before[ys, first])
 
 
