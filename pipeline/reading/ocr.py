@@ -14,7 +14,6 @@ import statistics
 import tempfile
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 import pytesseract
 from PIL import Image
@@ -46,8 +45,6 @@ SMALL_SKEW = 0.05
 # OpenCV's warp (a few times faster) was tried and dropped: its pixels differ from PIL's by a
 # grey level here and there, and records of dev scans moved both ways, fields lost in tables.
 _ROTATION = {"image": Image.Resampling.BICUBIC, "render": Image.Resampling.BILINEAR}
-# OpenCV's own threads would compete with the other worker processes, one a core.
-cv2.setNumThreads(1)
 # The skew search range, and the longest side of the copy it runs on.
 _SKEW_LIMIT = 8.0
 _SKEW_SIDE = 800
@@ -93,15 +90,15 @@ def page_lie(image: Image.Image, limit: float = _SKEW_LIMIT) -> Lie:
 def _scores(ink: Image.Image, angle: float, columns: bool = True) -> tuple[float, float]:
     """How peaked the row sums and the column sums of the ink are, rotated by ``angle``."""
     rotated = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0))
-    score = _peaked(cv2.reduce(rotated, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S))
+    score = _peaked(rotated.sum(axis=1, dtype=np.int32))
     if not columns:
         return score, 0.0
-    return score, _peaked(cv2.reduce(rotated, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S))
+    return score, _peaked(rotated.sum(axis=0, dtype=np.int32))
 
 
 def _peaked(sums: np.ndarray) -> float:
     """How peaked a profile is: the sum of its squared steps (whole sums, exact in floats)."""
-    return float(np.sum(np.diff(sums.ravel().astype(np.float64)) ** 2))
+    return float(np.sum(np.diff(sums.astype(np.float64)) ** 2))
 
 
 def estimate_skew(image: Image.Image, limit: float = _SKEW_LIMIT) -> float:
