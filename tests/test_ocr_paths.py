@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from pipeline.base.request import Request
 from pipeline.base.settings import Settings, get_settings
 from pipeline.reading import ocr
+from pipeline.reading import raster as raster_module
 from pipeline.reading.document import Word
 from pipeline.reading.raster import PageImages, fit_dpi
 from pipeline.reading.reader import read_pdf
@@ -262,6 +263,63 @@ def test_runs_along_rows_are_found_as_in_a_full_search() -> None:
         ink[10 * row, start : start + length] = True
     assert (ocr._row_runs(ink, 150) == ocr._runs(ink, 150, 1)).all()
     assert ocr._row_runs(ink, 150).any(axis=1).sum() == 4
+
+
+def test_runs_down_columns_are_found_as_in_a_full_search() -> None:
+    """The search down columns that skips columns without long runs finds what the full one
+    does, with rows past the last whole group of eight holding the end of a run."""
+    rng = np.random.default_rng(11)
+    for height in (403, 400, 157):
+        ink = rng.random((height, 60)) < 0.3
+        for col, (start, length) in enumerate([(0, 150), (3, 150), (height - 150, 150), (9, 149)]):
+            ink[:, 10 * col] = False
+            ink[start : start + length, 10 * col] = True
+        assert (ocr._column_runs(ink, 150) == ocr._runs(ink, 150, 0)).all()
+        assert ocr._column_runs(ink, 150).any(axis=0).sum() == 3
+
+
+def test_runs_where_set_are_the_runs_of_a_full_search() -> None:
+    """Runs searched only over stretches of lines holding a set pixel are all the runs: two
+    stretches of a sparse mask, one shorter than a run."""
+    mask = np.zeros((300, 200), bool)
+    mask[10:40, 20:180] = np.random.default_rng(3).random((30, 160)) < 0.9
+    mask[100:104, 50:60] = True  # a stretch of four rows: no run of nine down it
+    mask[200:260, 5] = True
+    for axis in (0, 1):
+        assert (ocr._runs_where_set(mask, 9, axis) == ocr._runs(mask, 9, axis)).all()
+
+
+def test_dense_squares_are_asked_at_the_given_pixels_only() -> None:
+    """A pixel in or within half a square of a mostly-ink square is dense; one further off,
+    past the page's last whole square, or on a page with no such square is not."""
+    ink = np.zeros((100, 130), bool)
+    ink[20:40, 20:40] = True  # one square of 20 wholly ink
+    ys = np.array([30, 30, 30, 30, 5, 95])
+    xs = np.array([30, 50, 51, 10, 30, 125])
+    assert ocr._dense_at(ink, 20, ys, xs).tolist() == [True, True, False, True, False, False]
+    assert not ocr._dense_at(np.zeros_like(ink), 20, ys, xs).any()
+
+
+def test_a_page_of_grey_images_renders_as_in_grey_mode(tmp_path: Path) -> None:
+    """A page that draws grey images only is rendered to a grey bitmap without PDFium's grey
+    mode, pixel for pixel the same; a colour image keeps the mode."""
+    grey = tmp_path / "grey.pdf"
+    colour = tmp_path / "colour.pdf"
+    rng = np.random.default_rng(5)
+    Image.fromarray(rng.integers(0, 256, (300, 200), dtype=np.uint8)).save(grey, resolution=72)
+    Image.fromarray(rng.integers(0, 256, (300, 200, 3), dtype=np.uint8)).save(colour, resolution=72)
+    settings = get_settings()
+    for path, expected in ((grey, True), (colour, False)):
+        document = pypdfium2.PdfDocument(path)
+        assert raster_module._grey_images_only(document[0]) is expected
+        images = PageImages(path, None, settings, path.name)
+        try:
+            ours = np.asarray(images.render(0, 150).image)
+        finally:
+            images.close()
+        mode = document[0].render(scale=150 / 72, grayscale=True).to_pil().convert("L")
+        assert (ours == np.asarray(mode)).all()
+        document.close()
 
 
 def _lines_of_words(width: int = 1200, height: int = 1600) -> Image.Image:

@@ -42,6 +42,8 @@ SMALL_SKEW = 0.05
 # bilinear rotation blurred their glyph edges and thin rulings, and Tesseract misread words
 # and dropped the short cells of ruled tables that it read on the unrotated scan. A render is
 # smoothed by the renderer already; bicubic did not read it better.
+# OpenCV's warp (a few times faster) was tried and dropped: its pixels differ from PIL's by a
+# grey level here and there, and records of dev scans moved both ways, fields lost in tables.
 _ROTATION = {"image": Image.Resampling.BICUBIC, "render": Image.Resampling.BILINEAR}
 # The skew search range, and the longest side of the copy it runs on.
 _SKEW_LIMIT = 8.0
@@ -70,11 +72,11 @@ def page_lie(image: Image.Image, limit: float = _SKEW_LIMIT) -> Lie:
     long (under a quarter of a 300 dpi page): a coarser copy moved the estimate by 0.05° and
     the samples' headings with it, and so did a box-filtered one.
     """
-    small = image.convert("L")
+    small = image if image.mode == "L" else image.convert("L")
     scale = _SKEW_SIDE / max(small.size)
     if scale < 1:
         small = small.resize((int(small.width * scale), int(small.height * scale)))
-    ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
+    ink = Image.fromarray((np.asarray(small) < 160).astype(np.uint8) * 255)
     coarse = {float(a): _scores(ink, a) for a in np.arange(-limit, limit + 1e-9, 0.5)}
     best_rows = max(s[0] for s in coarse.values())
     best_cols = max(s[1] for s in coarse.values())
@@ -88,12 +90,15 @@ def page_lie(image: Image.Image, limit: float = _SKEW_LIMIT) -> Lie:
 def _scores(ink: Image.Image, angle: float, columns: bool = True) -> tuple[float, float]:
     """How peaked the row sums and the column sums of the ink are, rotated by ``angle``."""
     rotated = np.asarray(ink.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0))
-    rows = rotated.sum(axis=1, dtype=np.float64)
-    score = float(np.sum(np.diff(rows) ** 2))
+    score = _peaked(rotated.sum(axis=1, dtype=np.int32))
     if not columns:
         return score, 0.0
-    cols = rotated.sum(axis=0, dtype=np.float64)
-    return score, float(np.sum(np.diff(cols) ** 2))
+    return score, _peaked(rotated.sum(axis=0, dtype=np.int32))
+
+
+def _peaked(sums: np.ndarray) -> float:
+    """How peaked a profile is: the sum of its squared steps (whole sums, exact in floats)."""
+    return float(np.sum(np.diff(sums.astype(np.float64)) ** 2))
 
 
 def estimate_skew(image: Image.Image, limit: float = _SKEW_LIMIT) -> float:
@@ -175,9 +180,10 @@ def ocr_image(
     if abs(skew) > SMALL_SKEW:
         image = image.rotate(-skew, resample=_ROTATION[raster.source], fillcolor=255)
         box_skew = 0.0
-    data = _tesseract(_without_rulings(image, raster.dpi), page=page, lang=lang, timeout=timeout)
+    pixels = np.asarray(image)
+    data = _tesseract(_without_rulings(pixels, raster.dpi), page=page, lang=lang, timeout=timeout)
     (sx, sy), (ox, oy) = raster.scale, raster.origin
-    cx, cy = image.width / 2, image.height / 2
+    cx, cy = pixels.shape[1] / 2, pixels.shape[0] / 2
     words: list[Word] = []
     lines: list[tuple[int, int, int]] = []
     confidences: list[float] = []
@@ -221,37 +227,36 @@ _RULING_THICK_INCHES = 1 / 40
 _INK = 170
 
 
-def _without_rulings(image: Image.Image, dpi: int) -> Image.Image:
-    """The page with its thin level rulings painted white.
+def _without_rulings(pixels: np.ndarray, dpi: int) -> np.ndarray:
+    """The grey page with its thin level rulings painted white.
 
     Tesseract dropped the one-word cells of ruled tables (a label and its value between
     rulings) on rotated scans; without the rulings it reads them as words like any others.
     Filled areas (a band, a picture) are runs thicker than a ruling and are left as they are.
     """
-    pixels = np.asarray(image)
+    pixels = np.asarray(pixels)
     ink = pixels < _INK
     length = max(round(dpi * _RULING_INCHES), 20)
     thick = max(round(dpi * _RULING_THICK_INCHES), 3)
-    erase = np.zeros_like(ink)
-    for axis in (1, 0):
-        line = _row_runs(ink, length) if axis == 1 else _runs(ink, length, 0)
-        line &= ~_runs(line, thick + 1, 1 - axis)
-        erase |= line
-        # the grey edge either side of a ruling goes with it
-        if axis == 1:
-            erase[1:] |= line[:-1]
-            erase[:-1] |= line[1:]
-        else:
-            erase[:, 1:] |= line[:, :-1]
-            erase[:, :-1] |= line[:, 1:]
-    if not erase.any():
-        return image
-    erase &= ~_dense(ink, max(dpi // 12, 4))
-    if not erase.any():
-        return image
+    across = _row_runs(ink, length)
+    across &= ~_runs_where_set(across, thick + 1, 0)
+    down = _column_runs(ink, length)
+    down &= ~_runs_where_set(down, thick + 1, 1)
+    if not (across.any() or down.any()):
+        return pixels
+    erase = across | down
+    # the grey edge either side of a ruling goes with it
+    erase[1:] |= across[:-1]
+    erase[:-1] |= across[1:]
+    erase[:, 1:] |= down[:, :-1]
+    erase[:, :-1] |= down[:, 1:]
+    ys, xs = np.divmod(np.flatnonzero(erase), erase.shape[1])
+    keep = ~_dense_at(ink, max(dpi // 12, 4), ys, xs)
+    if not keep.any():
+        return pixels
     cleaned = pixels.copy()
-    cleaned[erase] = 255
-    return Image.fromarray(cleaned, mode="L")
+    cleaned[ys[keep], xs[keep]] = 255
+    return cleaned
 
 
 def _row_runs(ink: np.ndarray, length: int) -> np.ndarray:
@@ -269,7 +274,7 @@ def _row_runs(ink: np.ndarray, length: int) -> np.ndarray:
     if packed.shape[1] < groups:
         return np.zeros_like(ink)
     rows = np.flatnonzero(_window(packed, groups, 1, np.logical_and).any(axis=1))
-    found = np.zeros_like(ink)
+    found = np.zeros(ink.shape, bool)
     if rows.size:
         found[rows] = _runs(ink[rows], length, 1)
     return found
@@ -278,26 +283,75 @@ def _row_runs(ink: np.ndarray, length: int) -> np.ndarray:
 _EIGHT_INK = np.frombuffer(bytes([1] * 8), dtype=np.uint64)[0]
 
 
-def _dense(ink: np.ndarray, block: int) -> np.ndarray:
-    """Pixels in or next to a square of ``block`` pixels that is mostly ink: a band or box
-    filled dark, where the gaps between light letters stand like rulings but are not.
+def _column_runs(ink: np.ndarray, length: int) -> np.ndarray:
+    """``_runs`` down the columns, worked out only for the columns that can hold such a run.
+
+    As ``_row_runs``, by aligned groups of eight rows; the rows past the last whole group (up
+    to seven) can hold the end of a run, so that many of its pixels are not counted on to fill
+    whole groups.
+    """
+    height = ink.shape[0] // 8 * 8
+    groups = (length - 7 - ink.shape[0] % 8) // 8
+    if height == 0 or groups < 2:
+        return _runs(ink, length, 0)
+    whole = np.logical_and.reduce(ink[:height].reshape(-1, 8, ink.shape[1]), axis=1)
+    if whole.shape[0] < groups:
+        return np.zeros_like(ink)
+    found = np.zeros(ink.shape, bool)
+    for start, stop in _stretches(_window(whole, groups, 0, np.logical_and).any(axis=0)):
+        found[:, start:stop] = _runs(ink[:, start:stop], length, 0)
+    return found
+
+
+def _runs_where_set(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """``_runs`` along ``axis``, worked out only over the stretches of lines across it that
+    hold a set pixel: a run cannot pass a line with none, and a page's rulings are few."""
+    found = np.zeros(mask.shape, bool)
+    for start, stop in _stretches(mask.any(axis=1 - axis)):
+        if stop - start >= length:
+            span = (slice(None),) * axis + (slice(start, stop),)
+            found[span] = _runs(mask[span], length, axis)
+    return found
+
+
+def _stretches(held: np.ndarray) -> list[tuple[int, int]]:
+    """The start and stop of each stretch of consecutive set entries of a flag per line."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], held, [False])).astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _dense_at(ink: np.ndarray, block: int, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Whether each pixel (``ys``, ``xs``) is in or next to a square of ``block`` pixels that
+    is mostly ink: a band or box filled dark, where the gaps between light letters stand like
+    rulings but are not.
 
     Squares held between mostly-ink squares (light letters in a band: two across, one down)
     count with them. "Next to" reaches half a square and no further: a band's edge that cuts
     a square leaves it mostly ink unless less than half of it lies in the band. Growing by
     whole squares took in the ruling over a line of blurred capitals, whose squares can be
-    mostly ink too.
+    mostly ink too. Asked only at the pixels a ruling would erase, a few of the page's.
     """
     rows, cols = ink.shape[0] // block, ink.shape[1] // block
-    if not (rows and cols):
-        return np.zeros_like(ink)
-    share = ink[: rows * block, : cols * block].reshape(rows, block, cols, block).mean(axis=(1, 3))
-    squares = _held(_held(share > 0.5, 2, 1), 1, 0)
-    dense = np.zeros_like(ink)
-    dense[: rows * block, : cols * block] = squares.repeat(block, axis=0).repeat(block, axis=1)
-    if not dense.any():
-        return dense
-    return _grown(_grown(dense, block // 2 + 1, 0), block // 2 + 1, 1)
+    if not (rows and cols and ys.size):
+        return np.zeros(ys.shape, bool)
+    counts = ink[: rows * block, : cols * block].reshape(rows, block, -1).sum(1, dtype=np.int32)
+    counts = counts.reshape(rows, cols, block).sum(axis=2)
+    squares = _held(_held(2 * counts > block * block, 2, 1), 1, 0)
+    if not squares.any():
+        return np.zeros(ys.shape, bool)
+    reach = block // 2 + 1
+    # Down the page by pixels, across by squares: then, for each pixel asked, the squares
+    # whose columns come within ``reach`` of it.
+    tall = np.zeros((ink.shape[0], cols), bool)
+    tall[: rows * block] = squares.repeat(block, axis=0)
+    tall = _grown(tall, reach, 0)
+    before = np.zeros((tall.shape[0], cols + 1), np.int32)
+    np.cumsum(tall, axis=1, out=before[:, 1:])
+    first = np.maximum((xs - reach) // block, 0)
+    last = np.minimum((xs + reach) // block, cols - 1)
+    inside = first <= last
+    first = np.minimum(first, last)  # in range where no square is near, for the lookup
+    return inside & (before[ys, last + 1] > before[ys, first])
 
 
 def _held(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
@@ -350,13 +404,13 @@ def _window(mask: np.ndarray, length: int, axis: int, op: np.ufunc) -> np.ndarra
     return result
 
 
-def _tesseract(image: Image.Image, *, page: int, lang: str, timeout: float) -> dict:
+def _tesseract(pixels: np.ndarray, *, page: int, lang: str, timeout: float) -> dict:
     try:
         # Handed over as an uncompressed PGM file: given the image, pytesseract encodes a PNG
         # first, which took as long as the recognition itself on a 300 dpi page.
         with tempfile.TemporaryDirectory(prefix="citydocs-ocr-") as folder:
             source = os.path.join(folder, "page.pgm")
-            image.save(source)
+            Image.fromarray(pixels).save(source)
             return pytesseract.image_to_data(
                 source,
                 lang=lang,
