@@ -187,6 +187,41 @@ def test_a_page_on_its_side_is_read_upright_when_the_detection_errs(
     assert len(offsets) >= 0.6 * len(truth)
 
 
+@pytest.mark.parametrize(("full", "expected"), [(8.0, 180), (1.0, 0)])
+def test_a_turn_the_reduced_copy_leaves_unsure_is_asked_again_at_full_size(
+    monkeypatch: pytest.MonkeyPatch, full: float, expected: int
+) -> None:
+    from pipeline.reading.raster import Raster
+
+    raster = Raster(Image.new("L", (2480, 3508), 255), (0.24, 0.24), dpi=300)
+    asked: list[tuple[int, int]] = []
+
+    def detection(image: Image.Image, timeout: float) -> tuple[int, float]:
+        asked.append(image.size)
+        return 180, (full if image.size == raster.image.size else 1.2)
+
+    monkeypatch.setattr(ocr, "_osd", detection)
+    assert ocr.orientation(raster) == expected
+    assert asked == [(1240, 1754), (2480, 3508)]
+
+
+def test_a_turn_the_reduced_copy_is_sure_of_is_not_asked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipeline.reading.raster import Raster
+
+    raster = Raster(Image.new("L", (2480, 3508), 255), (0.24, 0.24), dpi=300)
+    asked: list[tuple[int, int]] = []
+
+    def detection(image: Image.Image, timeout: float) -> tuple[int, float]:
+        asked.append(image.size)
+        return 180, 6.0
+
+    monkeypatch.setattr(ocr, "_osd", detection)
+    assert ocr.orientation(raster) == 180
+    assert asked == [(1240, 1754)]
+
+
 def _ruled_table(path: Path, rows: list[tuple[str, str]]) -> Path:
     """A label / value table of short cells between thin rulings, like a U-CAP's first page."""
     canvas = Canvas(str(path), pagesize=(595, 842))

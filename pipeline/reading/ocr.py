@@ -129,12 +129,24 @@ def _level_box(width: float, height: float, angle: float) -> tuple[float, float]
 
 def orientation(raster: Raster, timeout: float = 60.0) -> int:
     """Degrees (0, 90, 180, 270) to turn the page clockwise for its text to stand upright,
-    from Tesseract's orientation detection on a copy of about ``_OSD_DPI``; 0 when it is
-    unsure or finds too little text."""
-    image = raster.image
+    from Tesseract's orientation detection on a copy of about ``_OSD_DPI``, asked again on the
+    page's own pixels when that copy leaves it unsure; 0 when it stays unsure or finds too
+    little text.
+
+    Again on the full pixels: the copy of a coarse scan (150 dpi, rendered up to 300 and
+    averaged down again) left the detection unsure of pages it was sure of at full size.
+    """
     factor = raster.dpi // _OSD_DPI
-    if factor > 1:
-        image = image.reduce(factor)
+    found = _osd(raster.image.reduce(factor), timeout) if factor > 1 else None
+    if factor <= 1 or found is None or found[1] < _OSD_CONFIDENCE:
+        found = _osd(raster.image, timeout)
+    if found is None or found[1] < _OSD_CONFIDENCE:
+        return 0
+    return found[0]
+
+
+def _osd(image: Image.Image, timeout: float) -> tuple[int, float] | None:
+    """Tesseract's turn for the image and its confidence; None when it finds too little."""
     try:
         with tempfile.TemporaryDirectory(prefix="citydocs-osd-") as folder:
             source = os.path.join(folder, "page.pgm")
@@ -143,10 +155,8 @@ def orientation(raster: Raster, timeout: float = 60.0) -> int:
                 source, config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout
             )
     except (pytesseract.TesseractError, RuntimeError):
-        return 0
-    if float(osd.get("orientation_conf", 0)) < _OSD_CONFIDENCE:
-        return 0
-    return int(osd.get("rotate", 0)) % 360
+        return None
+    return int(osd.get("rotate", 0)) % 360, float(osd.get("orientation_conf", 0))
 
 
 _OSD_CONFIDENCE = 1.5
