@@ -222,6 +222,20 @@ def test_a_turn_the_reduced_copy_is_sure_of_is_not_asked_again(
     assert asked == [(1240, 1754)]
 
 
+@pytest.mark.parametrize(
+    ("guess", "tried"), [((180, False), 180), ((90, False), 0), ((90, True), 90), ((0, False), 0)]
+)
+def test_a_doubtful_page_is_tried_head_down_on_an_unsure_guess_only_of_head_down(
+    monkeypatch: pytest.MonkeyPatch, guess: tuple[int, bool], tried: int
+) -> None:
+    from pipeline.reading import reader
+    from pipeline.reading.raster import Raster
+
+    monkeypatch.setattr(reader, "orientation_guess", lambda raster, timeout: guess)
+    raster = Raster(Image.new("L", (100, 100), 255), (0.24, 0.24), dpi=300)
+    assert reader._turn_to_try(raster, get_settings()) == tried
+
+
 def _ruled_table(path: Path, rows: list[tuple[str, str]]) -> Path:
     """A label / value table of short cells between thin rulings, like a U-CAP's first page."""
     canvas = Canvas(str(path), pagesize=(595, 842))

@@ -129,20 +129,25 @@ def _level_box(width: float, height: float, angle: float) -> tuple[float, float]
 
 def orientation(raster: Raster, timeout: float = 60.0) -> int:
     """Degrees (0, 90, 180, 270) to turn the page clockwise for its text to stand upright,
-    from Tesseract's orientation detection on a copy of about ``_OSD_DPI``, asked again on the
-    page's own pixels when that copy leaves it unsure; 0 when it stays unsure or finds too
-    little text.
+    from Tesseract's orientation detection; 0 when it is unsure or finds too little text."""
+    turn, sure = orientation_guess(raster, timeout)
+    return turn if sure else 0
 
-    Again on the full pixels: the copy of a coarse scan (150 dpi, rendered up to 300 and
-    averaged down again) left the detection unsure of pages it was sure of at full size.
+
+def orientation_guess(raster: Raster, timeout: float = 60.0) -> tuple[int, bool]:
+    """The detection's turn (0 when it finds too little text) and whether it is sure of it.
+
+    Asked on a copy of about ``_OSD_DPI``, and again on the page's own pixels when that copy
+    leaves it unsure: the copy of a coarse scan (150 dpi, rendered up to 300 and averaged down
+    again) left the detection unsure of pages it was sure of at full size.
     """
     factor = raster.dpi // _OSD_DPI
     found = _osd(raster.image.reduce(factor), timeout) if factor > 1 else None
-    if factor <= 1 or found is None or found[1] < _OSD_CONFIDENCE:
-        found = _osd(raster.image, timeout)
     if found is None or found[1] < _OSD_CONFIDENCE:
-        return 0
-    return found[0]
+        found = _osd(raster.image, timeout) or found
+    if found is None:
+        return 0, False
+    return found[0], found[1] >= _OSD_CONFIDENCE
 
 
 def _osd(image: Image.Image, timeout: float) -> tuple[int, float] | None:
