@@ -366,3 +366,27 @@ def test_a_mark_that_opens_a_line_of_words_is_kept_as_a_bullet() -> None:
     assert [w.text for w, k in zip(words, keep, strict=True) if k] == [
         "•", "Strengthen", "•", "Support", "Improve", "Water", "–", "2019", "&", "Development"
     ]  # fmt: skip
+
+
+def test_marks_read_as_letters_are_bullets_only_where_they_stand_one_under_another() -> None:
+    """Small squares read as "a" or "ws", doubted, opening capitalised lines at one place
+    across are a list's marks; a doubted "a" opening a line elsewhere, a sure "a" in line with
+    them and a doubted "in" before a lower-case word stay words."""
+    words = [
+        _ocr_word("a", 44, 5.3, 9.6, 78),
+        _ocr_word("New", 52, 20, 8, 95),
+        _ocr_word("ws", 44.2, 5.3, 9.8, 46),
+        _ocr_word("Reduced", 52, 30, 8, 95),
+        _ocr_word("a", 44, 4.8, 9.0, 96),  # sure: a word
+        _ocr_word("Joint", 52, 20, 8, 95),
+        _ocr_word("a", 120, 5.0, 9.0, 70),  # alone at its place across
+        _ocr_word("European", 128, 30, 8, 95),
+        _ocr_word("in", 44, 6.0, 9.0, 70),  # prose goes on in lower case
+        _ocr_word("the", 52, 12, 8, 95),
+    ]
+    lines = [(1, 1, n) for n in (1, 1, 2, 2, 3, 3, 4, 4, 5, 5)]
+    ink = [ocr._is_ink(w) for w in words]
+    keep = ocr._keep_bullets(words, lines, ink)
+    assert [w.text for w, k in zip(words, keep, strict=True) if k] == [
+        "•", "New", "•", "Reduced", "a", "Joint", "a", "European", "in", "the"
+    ]  # fmt: skip

@@ -410,23 +410,55 @@ def _keep_bullets(
     one dot as "¢", "«", "*" or "@" by turns; dropped as specks, or kept as read on some lines
     only, the items ran into each other. One glyph for them all keeps a list's items alike;
     a dash or an arrow Tesseract is sure of stays as read (a dash in prose, a timeline's mark).
+    A small square or ring it reads as letters ("a", "ws", "w") is a mark too where it stands
+    in line with another mark (see ``_misread_mark``).
     """
     keep = list(ink)
+    marks: list[int] = []
+    misread: list[int] = []
     for i in range(len(words) - 1):
         if (i and lines[i - 1] == lines[i]) or lines[i + 1] != lines[i]:
             continue
         mark = words[i]
-        if not _is_bullet(mark, words[i + 1]) or (ink[i] and mark.text in _AS_READ):
-            continue
-        mark.text, keep[i] = "•", True
+        if _is_bullet(mark, words[i + 1]):
+            marks.append(i)
+            if not (ink[i] and mark.text in _AS_READ):
+                mark.text, keep[i] = "•", True
+        elif _misread_mark(mark, words[i + 1]):
+            misread.append(i)
+    for i in misread:
+        mark = words[i]
+        reach = mark.x1 - mark.x0
+        if any(j != i and abs(words[j].x0 - mark.x0) <= reach for j in marks + misread):
+            mark.text, keep[i] = "•", True
     return keep
 
 
-def _is_bullet(mark: Word, after: Word) -> bool:
-    """A mark of one or two signs, of a bullet's size beside the word after it: not a rule
-    (wider than a letter is high), not a speck (a fifth of a letter's height)."""
-    if _MARK.fullmatch(mark.text) is None:
+def _misread_mark(mark: Word, after: Word) -> bool:
+    """One or two letters or signs Tesseract doubts, of a bullet's size, opening a line whose
+    next word is capitalised: a list's mark read as letters, or a short word.
+
+    A word of prose can open a line so ("a New"); the caller takes it for a mark only where
+    another mark, read or misread, opens a line at the same place across: a list's marks
+    stand one under the other, the short words of prose seldom do.
+    """
+    if not (1 <= len(mark.text) <= 2) or any(c.isdigit() for c in mark.text):
         return False
+    if (mark.conf or 0) >= _SURE or not after.text[:1].isupper():
+        return False
+    return _bullet_sized(mark, after)
+
+
+_SURE = 85  # Tesseract's confidence above which a mark or word stays as read
+
+
+def _is_bullet(mark: Word, after: Word) -> bool:
+    """A mark of one or two signs, of a bullet's size beside the word after it."""
+    return _MARK.fullmatch(mark.text) is not None and _bullet_sized(mark, after)
+
+
+def _bullet_sized(mark: Word, after: Word) -> bool:
+    """Not a rule (wider than a letter is high), not a speck (a fifth of a letter's height)."""
     height = after.bottom - after.top
     side = max(mark.x1 - mark.x0, mark.bottom - mark.top)
     return 0.2 * height <= side and mark.x1 - mark.x0 <= 1.5 * height
