@@ -11,9 +11,9 @@ from pathlib import Path
 from corpus.generate import DEV_START, REPORT_START, generate
 
 
-def _one(args: tuple[int, Path, float]) -> dict:
-    seed, out, share = args
-    doc = generate(seed, scanned_share=share)
+def _one(args: tuple[int, Path, float, dict[str, str]]) -> dict:
+    seed, out, share, force = args
+    doc = generate(seed, scanned_share=share, force=force)
     (out / f"{doc.name}.pdf").write_bytes(doc.pdf)
     (out / "expected" / f"{doc.name}.json").write_text(
         json.dumps(doc.expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -28,10 +28,14 @@ def _one(args: tuple[int, Path, float]) -> dict:
 
 
 def write_corpus(
-    out: Path, seeds: list[int], scanned_share: float = 1 / 3, workers: int = 1
+    out: Path,
+    seeds: list[int],
+    scanned_share: float = 1 / 3,
+    workers: int = 1,
+    force: dict[str, str] | None = None,
 ) -> list[dict]:
     (out / "expected").mkdir(parents=True, exist_ok=True)
-    jobs = [(seed, out, scanned_share) for seed in seeds]
+    jobs = [(seed, out, scanned_share, force or {}) for seed in seeds]
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             rows = list(pool.map(_one, jobs, chunksize=4))
@@ -53,7 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--scanned-share", type=float, default=1 / 3)
     gen.add_argument("--workers", type=int, default=1)
+    gen.add_argument(
+        "--force",
+        action="append",
+        default=[],
+        metavar="AXIS=VALUE",
+        help="dev only: set a scan axis (dpi, turn, colour) after it is drawn, e.g. turn=180",
+    )
     args = parser.parse_args(argv)
+    force = dict(item.split("=", 1) for item in args.force)
+    if force and args.range != "dev":
+        parser.error("--force is for the development range only")
+    if set(force) - {"dpi", "turn", "colour"}:
+        parser.error("--force takes dpi, turn or colour")
     start = (
         args.start
         if args.start is not None
@@ -64,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.range == "report" and start < REPORT_START:
         parser.error(f"report seeds start at {REPORT_START}")
     rows = write_corpus(
-        args.out, list(range(start, start + args.count)), args.scanned_share, args.workers
+        args.out, list(range(start, start + args.count)), args.scanned_share, args.workers, force
     )
     print(f"{len(rows)} documents in {args.out}")
     return 0

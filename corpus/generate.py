@@ -107,8 +107,16 @@ def _footer(rng: random.Random, axes: dict[str, Any], label: str):  # type: igno
     return draw
 
 
-def generate(seed: int, scanned: bool | None = None, scanned_share: float = 1 / 3) -> Document:
-    """Draw, render and describe one document; deterministic per seed."""
+def generate(
+    seed: int,
+    scanned: bool | None = None,
+    scanned_share: float = 1 / 3,
+    force: dict[str, Any] | None = None,
+) -> Document:
+    """Draw, render and describe one document; deterministic per seed. ``force`` sets scan
+    axis values (see ``corpus.scan.scan``), for development seeds only."""
+    if force and half_for(seed) != "dev":
+        raise ValueError("axis values are forced on development seeds only")
     rng = random.Random(seed * 7919 + 17)
     half = half_for(seed)
     kind = "ucap_summary" if rng.random() < 0.5 else "city_profile"
@@ -124,7 +132,7 @@ def generate(seed: int, scanned: bool | None = None, scanned_share: float = 1 / 
     if scanned:
         from corpus.scan import scan
 
-        pdf = scan(pdf, random.Random(seed * 13 + 3), axes)
+        pdf = scan(pdf, random.Random(seed * 13 + 3), axes, force)
     name = (
         f"{'ucap' if kind == 'ucap_summary' else 'profile'}_{seed:06d}{'_scan' if scanned else ''}"
     )

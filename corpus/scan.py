@@ -12,10 +12,18 @@ import pypdfium2
 from PIL import Image, ImageFilter
 
 
-def scan(pdf: bytes, rng: random.Random, axes: dict[str, Any]) -> bytes:
+def scan(
+    pdf: bytes, rng: random.Random, axes: dict[str, Any], force: dict[str, Any] | None = None
+) -> bytes:
+    """``force`` (development only) sets axis values after they are drawn, so every other draw
+    of the seed stays as it was: ``dpi`` and ``turn`` exactly; ``colour`` changes the noise
+    after it, as a colour page draws its paper tint."""
+    force = force or {}
     dpi = rng.choice([150, 200, 200, 250, 300])
     colour = rng.random() < 0.4
     turn = rng.choices([0, 90, 180], weights=[0.9, 0.05, 0.05])[0]
+    dpi, turn = int(force.get("dpi", dpi)), int(force.get("turn", turn))
+    colour = force.get("colour", "colour" if colour else "grey") == "colour"
     skew = round(rng.uniform(-2.0, 2.0), 2)
     quality = rng.randint(40, 90)
     noise = rng.uniform(3.0, 12.0)

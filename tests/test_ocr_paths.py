@@ -188,6 +188,55 @@ def test_a_page_on_its_side_is_read_upright_when_the_detection_errs(
     assert len(offsets) >= 0.6 * len(truth)
 
 
+@pytest.mark.parametrize(("full", "expected"), [(8.0, 180), (1.0, 0)])
+def test_a_turn_the_reduced_copy_leaves_unsure_is_asked_again_at_full_size(
+    monkeypatch: pytest.MonkeyPatch, full: float, expected: int
+) -> None:
+    from pipeline.reading.raster import Raster
+
+    raster = Raster(Image.new("L", (2480, 3508), 255), (0.24, 0.24), dpi=300)
+    asked: list[tuple[int, int]] = []
+
+    def detection(image: Image.Image, timeout: float) -> tuple[int, float]:
+        asked.append(image.size)
+        return 180, (full if image.size == raster.image.size else 1.2)
+
+    monkeypatch.setattr(ocr, "_osd", detection)
+    assert ocr.orientation(raster) == expected
+    assert asked == [(1240, 1754), (2480, 3508)]
+
+
+def test_a_turn_the_reduced_copy_is_sure_of_is_not_asked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipeline.reading.raster import Raster
+
+    raster = Raster(Image.new("L", (2480, 3508), 255), (0.24, 0.24), dpi=300)
+    asked: list[tuple[int, int]] = []
+
+    def detection(image: Image.Image, timeout: float) -> tuple[int, float]:
+        asked.append(image.size)
+        return 180, 6.0
+
+    monkeypatch.setattr(ocr, "_osd", detection)
+    assert ocr.orientation(raster) == 180
+    assert asked == [(1240, 1754)]
+
+
+@pytest.mark.parametrize(
+    ("guess", "tried"), [((180, False), 180), ((90, False), 0), ((90, True), 90), ((0, False), 0)]
+)
+def test_a_doubtful_page_is_tried_head_down_on_an_unsure_guess_only_of_head_down(
+    monkeypatch: pytest.MonkeyPatch, guess: tuple[int, bool], tried: int
+) -> None:
+    from pipeline.reading import reader
+    from pipeline.reading.raster import Raster
+
+    monkeypatch.setattr(reader, "orientation_guess", lambda raster, timeout: guess)
+    raster = Raster(Image.new("L", (100, 100), 255), (0.24, 0.24), dpi=300)
+    assert reader._turn_to_try(raster, get_settings()) == tried
+
+
 def _ruled_table(path: Path, rows: list[tuple[str, str]]) -> Path:
     """A label / value table of short cells between thin rulings, like a U-CAP's first page."""
     canvas = Canvas(str(path), pagesize=(595, 842))
@@ -374,4 +423,28 @@ def test_a_mark_that_opens_a_line_of_words_is_kept_as_a_bullet() -> None:
     keep = ocr._keep_bullets(words, lines, ink)
     assert [w.text for w, k in zip(words, keep, strict=True) if k] == [
         "•", "Strengthen", "•", "Support", "Improve", "Water", "–", "2019", "&", "Development"
+    ]  # fmt: skip
+
+
+def test_marks_read_as_letters_are_bullets_only_where_they_stand_one_under_another() -> None:
+    """Small squares read as "a" or "ws", doubted, opening capitalised lines at one place
+    across are a list's marks; a doubted "a" opening a line elsewhere, a sure "a" in line with
+    them and a doubted "in" before a lower-case word stay words."""
+    words = [
+        _ocr_word("a", 44, 5.3, 9.6, 78),
+        _ocr_word("New", 52, 20, 8, 95),
+        _ocr_word("ws", 44.2, 5.3, 9.8, 46),
+        _ocr_word("Reduced", 52, 30, 8, 95),
+        _ocr_word("a", 44, 4.8, 9.0, 96),  # sure: a word
+        _ocr_word("Joint", 52, 20, 8, 95),
+        _ocr_word("a", 120, 5.0, 9.0, 70),  # alone at its place across
+        _ocr_word("European", 128, 30, 8, 95),
+        _ocr_word("in", 44, 6.0, 9.0, 70),  # prose goes on in lower case
+        _ocr_word("the", 52, 12, 8, 95),
+    ]
+    lines = [(1, 1, n) for n in (1, 1, 2, 2, 3, 3, 4, 4, 5, 5)]
+    ink = [ocr._is_ink(w) for w in words]
+    keep = ocr._keep_bullets(words, lines, ink)
+    assert [w.text for w, k in zip(words, keep, strict=True) if k] == [
+        "•", "New", "•", "Reduced", "a", "Joint", "a", "European", "in", "the"
     ]  # fmt: skip

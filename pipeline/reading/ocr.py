@@ -134,12 +134,29 @@ def _level_box(width: float, height: float, angle: float) -> tuple[float, float]
 
 def orientation(raster: Raster, timeout: float = 60.0) -> int:
     """Degrees (0, 90, 180, 270) to turn the page clockwise for its text to stand upright,
-    from Tesseract's orientation detection on a copy of about ``_OSD_DPI``; 0 when it is
-    unsure or finds too little text."""
-    image = raster.image
+    from Tesseract's orientation detection; 0 when it is unsure or finds too little text."""
+    turn, sure = orientation_guess(raster, timeout)
+    return turn if sure else 0
+
+
+def orientation_guess(raster: Raster, timeout: float = 60.0) -> tuple[int, bool]:
+    """The detection's turn (0 when it finds too little text) and whether it is sure of it.
+
+    Asked on a copy of about ``_OSD_DPI``, and again on the page's own pixels when that copy
+    leaves it unsure: the copy of a coarse scan (150 dpi, rendered up to 300 and averaged down
+    again) left the detection unsure of pages it was sure of at full size.
+    """
     factor = raster.dpi // _OSD_DPI
-    if factor > 1:
-        image = image.reduce(factor)
+    found = _osd(raster.image.reduce(factor), timeout) if factor > 1 else None
+    if found is None or found[1] < _OSD_CONFIDENCE:
+        found = _osd(raster.image, timeout) or found
+    if found is None:
+        return 0, False
+    return found[0], found[1] >= _OSD_CONFIDENCE
+
+
+def _osd(image: Image.Image, timeout: float) -> tuple[int, float] | None:
+    """Tesseract's turn for the image and its confidence; None when it finds too little."""
     try:
         with tempfile.TemporaryDirectory(prefix="citydocs-osd-") as folder:
             source = os.path.join(folder, "page.pgm")
@@ -148,10 +165,8 @@ def orientation(raster: Raster, timeout: float = 60.0) -> int:
                 source, config="--psm 0", output_type=pytesseract.Output.DICT, timeout=timeout
             )
     except (pytesseract.TesseractError, RuntimeError):
-        return 0
-    if float(osd.get("orientation_conf", 0)) < _OSD_CONFIDENCE:
-        return 0
-    return int(osd.get("rotate", 0)) % 360
+        return None
+    return int(osd.get("rotate", 0)) % 360, float(osd.get("orientation_conf", 0))
 
 
 _OSD_CONFIDENCE = 1.5
@@ -449,23 +464,55 @@ def _keep_bullets(
     one dot as "¢", "«", "*" or "@" by turns; dropped as specks, or kept as read on some lines
     only, the items ran into each other. One glyph for them all keeps a list's items alike;
     a dash or an arrow Tesseract is sure of stays as read (a dash in prose, a timeline's mark).
+    A small square or ring it reads as letters ("a", "ws", "w") is a mark too where it stands
+    in line with another mark (see ``_misread_mark``).
     """
     keep = list(ink)
+    marks: list[int] = []
+    misread: list[int] = []
     for i in range(len(words) - 1):
         if (i and lines[i - 1] == lines[i]) or lines[i + 1] != lines[i]:
             continue
         mark = words[i]
-        if not _is_bullet(mark, words[i + 1]) or (ink[i] and mark.text in _AS_READ):
-            continue
-        mark.text, keep[i] = "•", True
+        if _is_bullet(mark, words[i + 1]):
+            marks.append(i)
+            if not (ink[i] and mark.text in _AS_READ):
+                mark.text, keep[i] = "•", True
+        elif _misread_mark(mark, words[i + 1]):
+            misread.append(i)
+    for i in misread:
+        mark = words[i]
+        reach = mark.x1 - mark.x0
+        if any(j != i and abs(words[j].x0 - mark.x0) <= reach for j in marks + misread):
+            mark.text, keep[i] = "•", True
     return keep
 
 
-def _is_bullet(mark: Word, after: Word) -> bool:
-    """A mark of one or two signs, of a bullet's size beside the word after it: not a rule
-    (wider than a letter is high), not a speck (a fifth of a letter's height)."""
-    if _MARK.fullmatch(mark.text) is None:
+def _misread_mark(mark: Word, after: Word) -> bool:
+    """One or two letters or signs Tesseract doubts, of a bullet's size, opening a line whose
+    next word is capitalised: a list's mark read as letters, or a short word.
+
+    A word of prose can open a line so ("a New"); the caller takes it for a mark only where
+    another mark, read or misread, opens a line at the same place across: a list's marks
+    stand one under the other, the short words of prose seldom do.
+    """
+    if not (1 <= len(mark.text) <= 2) or any(c.isdigit() for c in mark.text):
         return False
+    if (mark.conf or 0) >= _SURE or not after.text[:1].isupper():
+        return False
+    return _bullet_sized(mark, after)
+
+
+_SURE = 85  # Tesseract's confidence above which a mark or word stays as read
+
+
+def _is_bullet(mark: Word, after: Word) -> bool:
+    """A mark of one or two signs, of a bullet's size beside the word after it."""
+    return _MARK.fullmatch(mark.text) is not None and _bullet_sized(mark, after)
+
+
+def _bullet_sized(mark: Word, after: Word) -> bool:
+    """Not a rule (wider than a letter is high), not a speck (a fifth of a letter's height)."""
     height = after.bottom - after.top
     side = max(mark.x1 - mark.x0, mark.bottom - mark.top)
     return 0.2 * height <= side and mark.x1 - mark.x0 <= 1.5 * height
