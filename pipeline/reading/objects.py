@@ -153,9 +153,10 @@ class _LeanDevice(PDFPageAggregatorWithMarkedContent):
         if y1 < y0:
             (y0, y1) = (y1, y0)
         height = y1 - y0
+        fontname, mcid, tag = font.fontname, self.cur_mcid, self.cur_tag
         attr = {
             "matrix": matrix,
-            "fontname": font.fontname,
+            "fontname": fontname,
             "adv": adv,
             "upright": upright,
             "x0": x0,
@@ -165,10 +166,14 @@ class _LeanDevice(PDFPageAggregatorWithMarkedContent):
             "width": x1 - x0,
             "height": height,
             "size": height,
-            "mcid": self.cur_mcid,
-            "tag": self.cur_tag,
+            "mcid": mcid,
+            "tag": tag,
         }
-        return _resolved(attr), text, adv
+        # The numbers' types follow from these: when all are plain, nothing needs resolving.
+        given = (fontname, mcid, tag, adv, x0, y0, x1, y1, upright)
+        if not (_plain(matrix) and PLAIN.issuperset(map(type, given))):
+            attr = _resolved(attr)
+        return attr, text, adv
 
 
 def parse_objects(page) -> dict[str, list[dict[str, Any]]]:  # type: ignore[no-untyped-def]
