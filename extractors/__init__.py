@@ -20,12 +20,14 @@ def warm_up(settings: Settings) -> None:
 
     from extractors.dates import parse_date
     from extractors.entities import load_nlp
+    from extractors.entities_reconcile import warm_up as warm_reconcile
     from extractors.places import gazetteer
 
     diskcache.use_folder(settings.cache_dir)
     nlp = load_nlp(settings.spacy_model)
     nlp("The Municipal Government of the city met its partners in Europe on 12 March 2019.")
     gazetteer()
+    warm_reconcile()
     parse_date("12 March 2019")
     zipf_frequency("cooperation", "en")
 

@@ -78,6 +78,11 @@ def _longest_name() -> int:
     return max(len(_NAME_TOKENS.findall(name)) for name in place_names())
 
 
+@lru_cache(maxsize=1)
+def _widest_name() -> int:
+    return max(len(name) for name in place_names())
+
+
 _NAME_TOKENS = re.compile(r"\w+|[^\w\s]")
 
 
@@ -90,16 +95,16 @@ def gazetteer_places(doc: Doc) -> Doc:
     capital does the same work almost for nothing. Rule spans carry the id ``rule``, as the ruler's do.
     """
     names = place_names()
-    longest = _longest_name()
+    texts, spaces = [t.text for t in doc], [t.whitespace_ for t in doc]
     qualifiers = set(org_words()["place_qualifiers"])
     found: list[Span] = []
     i = 0
     while i < len(doc):
-        if not doc[i].text[:1].isupper():
+        if not texts[i][:1].isupper():
             i += 1
             continue
-        for n in range(min(longest, len(doc) - i), 0, -1):
-            if doc[i : i + n].text in names and not _capital_by_position(doc, i, n):
+        for n, text in reversed(_texts_from(texts, spaces, i)):
+            if text in names and not _capital_by_position(doc, i, n):
                 start = i - 1 if i and doc[i - 1].text in qualifiers else i  # "Lower Silesia"
                 end = _place_runs_on(doc, i + n)
                 found.append(Span(doc, start, end, label="GPE", span_id="rule"))
@@ -109,6 +114,22 @@ def gazetteer_places(doc: Doc) -> Doc:
             i += 1
     doc.ents = filter_spans(list(doc.ents) + found)
     return doc
+
+
+def _texts_from(texts: list[str], spaces: list[str], i: int) -> list[tuple[int, str]]:
+    """The texts of the spans of 1, 2, … tokens from token ``i`` (as ``doc[i:i+n].text`` reads
+    them) that a gazetteer name could be: no more tokens than the longest name has, no more
+    characters than the widest. Built by appending, not by a span per length."""
+    limit, widest = min(_longest_name(), len(texts) - i), _widest_name()
+    found: list[tuple[int, str]] = []
+    text = texts[i]
+    for n in range(1, limit + 1):
+        if n > 1:
+            text += spaces[i + n - 2] + texts[i + n - 1]
+        if len(text) > widest:
+            break
+        found.append((n, text))
+    return found
 
 
 def _place_runs_on(doc: Doc, end: int) -> int:
@@ -562,13 +583,14 @@ def _with_glued_tail(doc: Doc, ent: Span) -> Span:
 def _in_address(doc: Doc, ent: Span) -> bool:
     """The entity is part of an e-mail address, a web address or an identifier written around it
     (a word with an underscore: OCR may part an address at one)."""
+    text = doc.text  # built anew from the tokens at every use: once here
     start = doc[ent.start].idx
-    while start > 0 and not doc.text[start - 1].isspace():
+    while start > 0 and not text[start - 1].isspace():
         start -= 1
     end = doc[ent.end - 1].idx + len(doc[ent.end - 1].text)
-    while end < len(doc.text) and not doc.text[end].isspace():
+    while end < len(text) and not text[end].isspace():
         end += 1
-    word = doc.text[start:end]
+    word = text[start:end]
     return "@" in word or "_" in word or "://" in word or word.lower().startswith("www.")
 
 

@@ -92,6 +92,11 @@ def _places_by_country_and_length() -> dict[tuple[str | None, int], _Shelf]:
     }
 
 
+def warm_up() -> None:
+    """Build the index of places OCR may have misread, before the first document needs it."""
+    _places_by_country_and_length()
+
+
 def _misread_places(text: str, countries: list[str | None]) -> set[str]:
     """Names of places of these countries (``None``: of any) that ``text`` is a misreading of;
     a Hamming search on the stripped names first, the exact test on the few it leaves."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from pipeline.base.diskcache import cached, key_of
 
 DATA = Path(__file__).with_name("data") / "places.json"
 FUZZY_MIN = 88.0
+MEMO_SIZE = 10_000  # fuzzy answers kept per table
 
 
 def fold(name: str) -> str:
@@ -43,25 +44,38 @@ class Gazetteer:
     countries: dict[str, Place]
     regions: dict[str, list[Place]]
     cities: dict[str, list[Place]]
+    # Answers of the fuzzy look-ups, by table and key (not part of what the gazetteer is).
+    _memo: dict[str, dict[str, str | None]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def country(self, name: str) -> Place | None:
         key = fold(name)
         if key in self.countries:
             return self.countries[key]
-        match = process.extractOne(
-            key, list(self.countries), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN
-        )
-        return self.countries[match[0]] if match else None
+        match = self._nearest("countries", key)
+        return self.countries[match] if match else None
 
     def region(self, name: str) -> list[Place]:
         key = fold(name)
         for candidate in (key, _strip_generic(key)):
             if candidate in self.regions:
                 return self.regions[candidate]
-        match = process.extractOne(
-            key, list(self.regions), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN
-        )
-        return self.regions[match[0]] if match else []
+        match = self._nearest("regions", key)
+        return self.regions[match] if match else []
+
+    def _nearest(self, table: str, key: str) -> str | None:
+        """The name of ``table`` (``countries`` or ``regions``) nearest to ``key`` above
+        ``FUZZY_MIN``. Remembered per key: a document asks about the same names many times,
+        and each answer is a scan of every name of the table."""
+        memo = self._memo.setdefault(table, {})
+        if key not in memo:
+            if len(memo) >= MEMO_SIZE:  # a long run asks about ever new names: bounded
+                memo.clear()
+            names = list(getattr(self, table))
+            match = process.extractOne(key, names, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN)
+            memo[key] = match[0] if match else None
+        return memo[key]
 
     def city(self, name: str) -> list[Place]:
         return sorted(self.cities.get(fold(name), []), key=lambda p: -p.population)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -69,10 +70,12 @@ def _norm_label(text: str) -> str:
     return re.sub(r"[\s.:…]+$", "", " ".join(text.split())).lower()
 
 
+@lru_cache(maxsize=4096)
 def match_label(text: str, prefix: bool = False) -> tuple[str | None, float]:
     """The field a row label names, and how sure: fuzzy against every variant of every field.
 
-    With ``prefix`` the text may be only the first line of a wrapped label.
+    With ``prefix`` the text may be only the first line of a wrapped label. Remembered: a
+    document's lines are asked about again and again while its rows are found.
     """
     config = label_config()
     label = _norm_label(text)

@@ -233,13 +233,77 @@ def test_a_few_words_over_an_image_or_drawing_are_ocrd(drawn: dict[str, int]) ->
     assert reason == "only 5 characters of text on the page"
 
 
+def _same_objects(lean: dict, own: dict) -> None:
+    """Equal values, kinds in the same order, every object's keys in the same order."""
+    assert lean == own
+    assert list(lean) == list(own)
+    for kind, objects in own.items():
+        assert [list(o) for o in lean[kind]] == [list(o) for o in objects]
+
+
 @pytest.mark.parametrize("stem", ["zhengzhou_ucap", "zhengzhou_profile", "lisbon_ucap"])
 def test_the_lean_parse_builds_pdfplumbers_own_objects(sample_dir: Path, stem: str) -> None:
     with pdfplumber.open(sample_dir / f"{stem}.pdf") as pdf:
         for page in pdf.pages:
             lean = parse_objects(page)
-            assert lean == page.parse_objects()
+            _same_objects(lean, page.parse_objects())
             assert lean["char"]
+
+
+def _awkward_text_page(path: Path) -> Path:
+    """Characters raised, scaled, turned, in marked content and inside a form, after a rule,
+    on a page whose media box does not start at the origin."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
+    form = pikepdf.Stream(pdf, b"BT /F1 9 Tf 10 10 Td (In a form) Tj ET")
+    form["/Type"], form["/Subtype"] = pikepdf.Name.XObject, pikepdf.Name.Form
+    form["/BBox"] = pikepdf.Array([0, 0, 200, 50])
+    form["/Resources"] = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    content = (
+        b"0 0 1 RG 2 w 40 600 m 300 600 l S "
+        b"/P <</MCID 3>> BDC BT /F1 12 Tf 3 Ts 80 Tz 1 0 0.3 RG 60 700 Td (Raised and scaled) Tj ET EMC "
+        b"BT /F1 10 Tf 0 1 -1 0 400 300 Tm (Turned) Tj ET "
+        b"q 1 0 0 1 60 400 cm /Fm1 Do Q "
+        b"BT /F1 11 Tf 60 500 Td [(Kern) -250 (ed)] TJ ET"
+    )
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=[20, 30, 632, 822],
+        Contents=pikepdf.Stream(pdf, content),
+        Resources=pikepdf.Dictionary(
+            Font=pikepdf.Dictionary(F1=font), XObject=pikepdf.Dictionary(Fm1=form)
+        ),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    pdf.save(path)
+    return path
+
+
+def test_the_lean_parse_keeps_pdfplumbers_objects_on_an_awkward_page(tmp_path: Path) -> None:
+    path = _awkward_text_page(tmp_path / "awkward.pdf")
+    with pdfplumber.open(path) as pdf:
+        lean = parse_objects(pdf.pages[0])
+        _same_objects(lean, pdf.pages[0].parse_objects())
+    texts = "".join(c["text"] for c in lean["char"])
+    assert "Raised and scaled" in texts and "In a form" in texts and "Turned" in texts
+    assert {c["mcid"] for c in lean["char"]} == {3, None}
+
+
+def test_characters_the_lean_path_declines_take_pdfminers_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vertical font's character, or one whose numbers do not compute, goes through
+    pdfminer's character object: the objects are the same either way."""
+    from pipeline.reading import objects
+
+    monkeypatch.setattr(objects._LeanDevice, "_horizontal", lambda self, *args: None)
+    path = _awkward_text_page(tmp_path / "awkward.pdf")
+    with pdfplumber.open(path) as pdf:
+        _same_objects(parse_objects(pdf.pages[0]), pdf.pages[0].parse_objects())
 
 
 def test_a_page_that_is_its_own_image_is_not_rendered_again_for_small_print(

@@ -855,3 +855,45 @@ def test_a_period_of_two_dates_side_by_side_runs_from_the_first_to_the_second(
 def test_one_date_or_two_out_of_order_is_no_period_span() -> None:
     assert parse_period("June 2017") == ("2017-06", None)
     assert parse_period("2021 2018")[1] is None
+
+
+def test_the_texts_a_place_name_is_looked_up_by_are_the_spans_own() -> None:
+    from spacy.vocab import Vocab
+
+    from extractors.entities import _texts_from
+
+    words = [
+        "Visit",
+        "to",
+        "Rio",
+        "de",
+        "Janeiro",
+        ",",
+        "São",
+        "Paulo",
+        "and",
+        "Bielsko-Biała",
+        ".",
+    ]
+    spaces = [True, True, True, True, False, True, True, True, True, False, False]
+    doc = Doc(Vocab(), words=words, spaces=spaces)
+    texts, gaps = [t.text for t in doc], [t.whitespace_ for t in doc]
+    for i in range(len(doc)):
+        found = _texts_from(texts, gaps, i)
+        assert found, "a token alone is always a candidate here"
+        assert found == [(n, doc[i : i + n].text) for n, _ in found]
+    assert (3, "Rio de Janeiro") in _texts_from(texts, gaps, 2)
+
+
+def test_the_gazetteers_fuzzy_answers_are_remembered_within_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from extractors import places
+
+    gaz = gazetteer()
+    assert gaz.country("Germny") is not None and gaz.country("Germny").country == "DE"
+    assert gaz.country("Germny") == gaz.country("Germany")
+    monkeypatch.setattr(places, "MEMO_SIZE", 3)
+    for name in ("Atlantis", "Lemuria", "Mu", "Hyperborea", "Thule"):
+        assert gaz.region(name) == []
+    assert len(gaz._memo["regions"]) <= 3
