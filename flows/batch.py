@@ -27,6 +27,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import __version__
 from pipeline.base.errors import CitydocsError
+from pipeline.base.inputs import DEFAULT_GLOB, pdfs_in
 from pipeline.base.request import Request
 from pipeline.base.settings import Settings, get_settings
 from pipeline.running import isolation
@@ -40,7 +41,7 @@ from pipeline.running.output import (
     write_index,
     write_json_atomic,
 )
-from pipeline.running.process import pdfs_in, process_file
+from pipeline.running.process import process_file
 from pipeline.running.reuse import Planned, made_by, plan, still_valid
 
 __all__ = ["INDEX", "extract_folder", "extract_pdf"]
@@ -165,14 +166,22 @@ def finished(
 
 @flow(name="extract-folder", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().pool_size))
 def extract_folder(
-    input_dir: str, out_dir: str, files: list[str] | None = None, force: bool = False
+    input_dir: str,
+    out_dir: str,
+    glob: str = DEFAULT_GLOB,
+    recursive: bool = False,
+    force: bool = False,
 ) -> list[Outcome]:
-    """Extract every PDF in ``input_dir`` (or the ``files`` the caller chose there, say with
-    ``--recursive``) into ``out_dir``; returns one outcome per input. ``force`` extracts
-    every file again, whatever the cache holds."""
+    """Extract every PDF in ``input_dir`` matching ``glob`` (its subfolders' too when
+    ``recursive``) into ``out_dir``; returns one outcome per input. ``force`` extracts every
+    file again, whatever the cache holds.
+
+    The flow finds its inputs itself rather than taking their list: its parameters travel
+    with every task it sends to Dask, and a list of the batch there would make each task's
+    cost grow with the size of the batch."""
     logger = get_run_logger()
     settings = get_settings()
-    inputs = [Path(f) for f in files] if files else pdfs_in(Path(input_dir))
+    inputs = pdfs_in(Path(input_dir), glob, recursive)
     folder = Path(out_dir)
     context = FlowRunContext.get()
     if context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner):
