@@ -230,19 +230,32 @@ def extract_folder(
     return results
 
 
+# Dask's debugging aids grow with the number of tasks a cluster has run, up to limits meant
+# for short interactive sessions: every scheduler, client and worker connection keeps its last
+# thousand messages (each task's spec, with its Prefect context, among them) and every worker
+# samples its threads a hundred times a second into a profile kept for a thousand seconds. A
+# batch of thousands needs neither, and holds the same memory at its end as at its start.
+DASK_QUIET = {
+    "distributed.admin.low-level-log-length": 20,
+    "distributed.worker.profile.enabled": False,
+}
+
+
 def task_runner_for(dask: str | None, settings: Settings):  # type: ignore[no-untyped-def]
     """Threads by default; ``"local"`` for a Dask LocalCluster (one single-threaded worker
     process per core), or a scheduler address (``tcp://host:8786``) for a Dask cluster.
     Dask workers report to the Prefect API in ``PREFECT_API_URL``: use a real server. They
     must not be daemonic to start citydocs' worker processes (``distributed.worker.daemon:
     false``, set here for a LocalCluster); on daemonic workers documents are read in-process,
-    without the time and memory limits."""
+    without the time and memory limits. ``DASK_QUIET`` holds for this process (the client and
+    a LocalCluster's scheduler) and a LocalCluster's workers."""
     if not dask:
         return ThreadPoolTaskRunner(max_workers=settings.pool_size)
     # Imported here for start-up speed: Dask is only loaded when asked for.
     from dask import config as dask_config
     from prefect_dask import DaskTaskRunner
 
+    dask_config.set(DASK_QUIET)
     if dask == "local":
         dask_config.set({"distributed.worker.daemon": False})
         return DaskTaskRunner(

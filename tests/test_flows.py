@@ -117,3 +117,33 @@ def test_batch_flow_on_a_dask_local_cluster(
         RecordAdapter.validate_json((out / "zhengzhou_profile.json").read_text()).doc_type
         == "city_profile"
     )
+
+
+def _dask_debug_config() -> tuple[int, bool]:
+    import dask
+
+    return (
+        dask.config.get("distributed.admin.low-level-log-length"),
+        dask.config.get("distributed.worker.profile.enabled"),
+    )
+
+
+def test_a_dask_local_cluster_keeps_no_message_logs_or_profiles() -> None:
+    """Dask's message logs and profiles grow with the tasks run: off for the runner's cluster,
+    in this process (client, scheduler) and in its workers."""
+    import copy
+
+    import dask
+
+    from pipeline.base.settings import get_settings
+
+    saved = copy.deepcopy(dask.config.config)
+    try:
+        runner = batch.task_runner_for("local", get_settings().model_copy(update={"workers": 1}))
+        with runner:
+            in_workers = runner.client.run(_dask_debug_config)
+        assert _dask_debug_config() == (20, False)
+        assert list(in_workers.values()) == [(20, False)]
+    finally:
+        dask.config.config.clear()
+        dask.config.config.update(saved)
