@@ -11,11 +11,13 @@ that sha256 (``pipeline.running.reuse``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import queue
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -150,18 +152,44 @@ def as_input(outcome: Outcome, item: Planned, folder: Path) -> Outcome:
     return replace(outcome, file=item.path.name, failure=failure, written=target)
 
 
-def finished(
-    futures: dict[PrefectFuture[Any], Planned],
+def in_waves(
+    items: Iterable[Planned],
+    submit: Callable[[Planned], PrefectFuture[Any]],
+    size: int,
 ) -> Iterator[tuple[PrefectFuture[Any], Planned]]:
-    """Each future with its input as it finishes, taken out of ``futures``: a run holds the
-    states of the tasks still running, not of every task it ran (Prefect's ``as_completed``
-    keeps them all until the last one ends)."""
+    """Each input's future as it finishes, with at most ``size`` submitted and unfinished at a
+    time, the next submitted as one finishes. A run then holds a few tasks' states and specs
+    (Dask keeps every submitted task's spec until it ends), not the whole batch's, and a
+    finished task is let go once the caller has taken it (Prefect's ``as_completed`` keeps
+    them all until the last one ends)."""
     ended: queue.SimpleQueue[PrefectFuture[Any]] = queue.SimpleQueue()
-    for future in futures:
-        future.add_done_callback(ended.put)
-    while futures:
+    waiting = iter(items)
+    running: dict[PrefectFuture[Any], Planned] = {}
+
+    def top_up() -> None:
+        for item in islice(waiting, max(size - len(running), 0)):
+            future = submit(item)
+            running[future] = item
+            future.add_done_callback(ended.put)
+
+    top_up()
+    while running:
         future = ended.get()
-        yield future, futures.pop(future)
+        item = running.pop(future)
+        top_up()  # before the caller's bookkeeping, so that no worker waits for it
+        yield future, item
+
+
+def wave_size(task_runner: Any, settings: Settings) -> int:
+    """Twice the threads that run the tasks: enough that none waits for its next task. On
+    Dask those of the cluster's workers when the run starts (a cluster may be far larger than
+    this machine), else this machine's pool."""
+    threads = settings.pool_size
+    client = getattr(task_runner, "client", None)  # a DaskTaskRunner's, started with the flow
+    if client is not None:
+        with contextlib.suppress(Exception):  # no answer: this machine's pool will do
+            threads = max(threads, sum(client.nthreads().values()))
+    return 2 * threads
 
 
 @flow(name="extract-folder", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().pool_size))
@@ -189,18 +217,21 @@ def extract_folder(
         # in the Dask processes that run the tasks, and would idle here).
         isolation.prestart(settings, len(inputs))
     fingerprint = settings.fingerprint()
-    futures = {}
-    for item in plan(inputs, folder):
+    fresh = extract_pdf.with_options(refresh_cache=True)
+
+    def submit(item: Planned) -> PrefectFuture[Any]:
         # A cached result is only as good as the file it wrote: gone, damaged, tampered with
         # or another content's → extract again.
         trusted = not force and still_valid(item, folder) is not None
-        runner = extract_pdf if trusted else extract_pdf.with_options(refresh_cache=True)
-        future = runner.submit(str(item.path), out_dir, item.sha256, fingerprint, item.record_name)
-        futures[future] = item
+        runner = extract_pdf if trusted else fresh
+        return runner.submit(str(item.path), out_dir, item.sha256, fingerprint, item.record_name)
+
+    planned = plan(inputs, folder)
+    total = len(planned)
+    size = wave_size(context.task_runner if context is not None else None, settings)
     results: list[Outcome] = []
-    progress_log.info("submitted", extra={"progress": (0, len(futures), None)})
-    total = len(futures)
-    for done, (future, item) in enumerate(finished(futures), start=1):
+    progress_log.info("submitted", extra={"progress": (0, total, None)})
+    for done, (future, item) in enumerate(in_waves(planned, submit, size), start=1):
         try:
             outcome = future.result()
         except Exception as exc:  # the task itself failed, retries spent: report, go on
