@@ -7,7 +7,6 @@ after Prefect's start-up.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import tempfile
 from collections.abc import Iterable
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+
+from pipeline.base.inputs import pdfs_in, skipped_subfolders
 
 OK = 0  # every input became a record (or nothing needed doing)
 FAILED = 1  # one or more documents failed (each has its failure report; the count is printed)
@@ -77,12 +78,9 @@ def writable_folder(path: Path, option: str = "--out") -> Path:
     return path
 
 
-def _matches(path: Path, pattern: str) -> bool:
-    return fnmatch.fnmatch(path.name.lower(), pattern.lower())
-
-
 def find_pdfs(paths: Iterable[Path], *, recursive: bool = False, glob: str = "*.pdf") -> list[Path]:
-    """Files as given, and the files matching ``glob`` (any case) in folders, sorted per folder.
+    """Files as given, and the files matching ``glob`` (any case) in folders, sorted per folder
+    (``pipeline.base.inputs``, the rule the batch flow finds its inputs by).
 
     Hidden files and folders are left out, and a file given twice (or found twice) is taken
     once. A missing path, or nothing found at all, is a usage error; subfolders skipped without
@@ -96,15 +94,8 @@ def find_pdfs(paths: Iterable[Path], *, recursive: bool = False, glob: str = "*.
         if not path.is_dir():
             found.append(path)
             continue
-        walk = path.rglob("*") if recursive else path.iterdir()
-        for item in sorted(walk):
-            parts = item.relative_to(path).parts
-            if any(part.startswith(".") for part in parts):
-                continue
-            if item.is_dir() and not (_matches(item, glob) and not recursive):
-                skipped += not recursive
-            elif _matches(item, glob):  # a folder named like a PDF is refused with a report
-                found.append(item)
+        found.extend(pdfs_in(path, glob, recursive))
+        skipped += 0 if recursive else skipped_subfolders(path, glob)
     if not found:
         where = ", ".join(str(p) for p in paths)
         hint = "; add --recursive to look in subfolders" if skipped else ""

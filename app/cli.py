@@ -498,7 +498,9 @@ def run(
 
     results = None if force else all_cached(inputs, out, settings)
     if results is None:
-        results = _run_flow(folder, out, inputs, settings, dask, port, host, force)
+        results = _run_flow(
+            folder, out, inputs, settings, dask, port, host, force, glob=glob, recursive=recursive
+        )
     failed = sum(1 for r in results if not r.ok)
     cached = sum(1 for r in results if r.cached)
     if Verbosity.level:
@@ -518,8 +520,12 @@ def _run_flow(
     port: int | None,
     host: str,
     force: bool,
+    *,
+    glob: str,
+    recursive: bool,
 ) -> list[Outcome]:
-    """The batch flow under a progress bar (and a Prefect server for Dask)."""
+    """The batch flow under a progress bar (and a Prefect server for Dask); the flow finds
+    ``inputs`` again in ``folder`` by ``glob`` and ``recursive``."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
@@ -542,13 +548,18 @@ def _run_flow(
         if dask:
             logging.getLogger("distributed").setLevel(logging.WARNING)
             flow = flow.with_options(task_runner=batch.task_runner_for(dask, settings))
-        files = [str(p.resolve()) for p in inputs]
         try:
             with prefect_api(port, host) if dask else nullcontext():
                 if dask and dask != "local":
                     progress.update(bar, description=f"checking the Dask workers at {dask}")
                     check_dask(dask)
-                return flow(str(folder.resolve()), str(out.resolve()), files=files, force=force)
+                return flow(
+                    str(folder.resolve()),
+                    str(out.resolve()),
+                    glob=glob,
+                    recursive=recursive,
+                    force=force,
+                )
         finally:
             batch.progress_log.removeHandler(handler)
 

@@ -11,11 +11,13 @@ that sha256 (``pipeline.running.reuse``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import queue
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import __version__
 from pipeline.base.errors import CitydocsError
+from pipeline.base.inputs import DEFAULT_GLOB, pdfs_in
 from pipeline.base.request import Request
 from pipeline.base.settings import Settings, get_settings
 from pipeline.running import isolation
@@ -40,7 +43,7 @@ from pipeline.running.output import (
     write_index,
     write_json_atomic,
 )
-from pipeline.running.process import pdfs_in, process_file
+from pipeline.running.process import process_file
 from pipeline.running.reuse import Planned, made_by, plan, still_valid
 
 __all__ = ["INDEX", "extract_folder", "extract_pdf"]
@@ -149,30 +152,64 @@ def as_input(outcome: Outcome, item: Planned, folder: Path) -> Outcome:
     return replace(outcome, file=item.path.name, failure=failure, written=target)
 
 
-def finished(
-    futures: dict[PrefectFuture[Any], Planned],
+def in_waves(
+    items: Iterable[Planned],
+    submit: Callable[[Planned], PrefectFuture[Any]],
+    size: int,
 ) -> Iterator[tuple[PrefectFuture[Any], Planned]]:
-    """Each future with its input as it finishes, taken out of ``futures``: a run holds the
-    states of the tasks still running, not of every task it ran (Prefect's ``as_completed``
-    keeps them all until the last one ends)."""
+    """Each input's future as it finishes, with at most ``size`` submitted and unfinished at a
+    time, the next submitted as one finishes. A run then holds a few tasks' states and specs
+    (Dask keeps every submitted task's spec until it ends), not the whole batch's, and a
+    finished task is let go once the caller has taken it (Prefect's ``as_completed`` keeps
+    them all until the last one ends)."""
     ended: queue.SimpleQueue[PrefectFuture[Any]] = queue.SimpleQueue()
-    for future in futures:
-        future.add_done_callback(ended.put)
-    while futures:
+    waiting = iter(items)
+    running: dict[PrefectFuture[Any], Planned] = {}
+
+    def top_up() -> None:
+        for item in islice(waiting, max(size - len(running), 0)):
+            future = submit(item)
+            running[future] = item
+            future.add_done_callback(ended.put)
+
+    top_up()
+    while running:
         future = ended.get()
-        yield future, futures.pop(future)
+        item = running.pop(future)
+        top_up()  # before the caller's bookkeeping, so that no worker waits for it
+        yield future, item
+
+
+def wave_size(task_runner: Any, settings: Settings) -> int:
+    """Twice the threads that run the tasks: enough that none waits for its next task. On
+    Dask those of the cluster's workers when the run starts (a cluster may be far larger than
+    this machine), else this machine's pool."""
+    threads = settings.pool_size
+    client = getattr(task_runner, "client", None)  # a DaskTaskRunner's, started with the flow
+    if client is not None:
+        with contextlib.suppress(Exception):  # no answer: this machine's pool will do
+            threads = max(threads, sum(client.nthreads().values()))
+    return 2 * threads
 
 
 @flow(name="extract-folder", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().pool_size))
 def extract_folder(
-    input_dir: str, out_dir: str, files: list[str] | None = None, force: bool = False
+    input_dir: str,
+    out_dir: str,
+    glob: str = DEFAULT_GLOB,
+    recursive: bool = False,
+    force: bool = False,
 ) -> list[Outcome]:
-    """Extract every PDF in ``input_dir`` (or the ``files`` the caller chose there, say with
-    ``--recursive``) into ``out_dir``; returns one outcome per input. ``force`` extracts
-    every file again, whatever the cache holds."""
+    """Extract every PDF in ``input_dir`` matching ``glob`` (its subfolders' too when
+    ``recursive``) into ``out_dir``; returns one outcome per input. ``force`` extracts every
+    file again, whatever the cache holds.
+
+    The flow finds its inputs itself rather than taking their list: its parameters travel
+    with every task it sends to Dask, and a list of the batch there would make each task's
+    cost grow with the size of the batch."""
     logger = get_run_logger()
     settings = get_settings()
-    inputs = [Path(f) for f in files] if files else pdfs_in(Path(input_dir))
+    inputs = pdfs_in(Path(input_dir), glob, recursive)
     folder = Path(out_dir)
     context = FlowRunContext.get()
     if context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner):
@@ -180,18 +217,21 @@ def extract_folder(
         # in the Dask processes that run the tasks, and would idle here).
         isolation.prestart(settings, len(inputs))
     fingerprint = settings.fingerprint()
-    futures = {}
-    for item in plan(inputs, folder):
+    fresh = extract_pdf.with_options(refresh_cache=True)
+
+    def submit(item: Planned) -> PrefectFuture[Any]:
         # A cached result is only as good as the file it wrote: gone, damaged, tampered with
         # or another content's → extract again.
         trusted = not force and still_valid(item, folder) is not None
-        runner = extract_pdf if trusted else extract_pdf.with_options(refresh_cache=True)
-        future = runner.submit(str(item.path), out_dir, item.sha256, fingerprint, item.record_name)
-        futures[future] = item
+        runner = extract_pdf if trusted else fresh
+        return runner.submit(str(item.path), out_dir, item.sha256, fingerprint, item.record_name)
+
+    planned = plan(inputs, folder)
+    total = len(planned)
+    size = wave_size(context.task_runner if context is not None else None, settings)
     results: list[Outcome] = []
-    progress_log.info("submitted", extra={"progress": (0, len(futures), None)})
-    total = len(futures)
-    for done, (future, item) in enumerate(finished(futures), start=1):
+    progress_log.info("submitted", extra={"progress": (0, total, None)})
+    for done, (future, item) in enumerate(in_waves(planned, submit, size), start=1):
         try:
             outcome = future.result()
         except Exception as exc:  # the task itself failed, retries spent: report, go on
@@ -221,19 +261,32 @@ def extract_folder(
     return results
 
 
+# Dask's debugging aids grow with the number of tasks a cluster has run, up to limits meant
+# for short interactive sessions: every scheduler, client and worker connection keeps its last
+# thousand messages (each task's spec, with its Prefect context, among them) and every worker
+# samples its threads a hundred times a second into a profile kept for a thousand seconds. A
+# batch of thousands needs neither, and holds the same memory at its end as at its start.
+DASK_QUIET = {
+    "distributed.admin.low-level-log-length": 20,
+    "distributed.worker.profile.enabled": False,
+}
+
+
 def task_runner_for(dask: str | None, settings: Settings):  # type: ignore[no-untyped-def]
     """Threads by default; ``"local"`` for a Dask LocalCluster (one single-threaded worker
     process per core), or a scheduler address (``tcp://host:8786``) for a Dask cluster.
     Dask workers report to the Prefect API in ``PREFECT_API_URL``: use a real server. They
     must not be daemonic to start citydocs' worker processes (``distributed.worker.daemon:
     false``, set here for a LocalCluster); on daemonic workers documents are read in-process,
-    without the time and memory limits."""
+    without the time and memory limits. ``DASK_QUIET`` holds for this process (the client and
+    a LocalCluster's scheduler) and a LocalCluster's workers."""
     if not dask:
         return ThreadPoolTaskRunner(max_workers=settings.pool_size)
     # Imported here for start-up speed: Dask is only loaded when asked for.
     from dask import config as dask_config
     from prefect_dask import DaskTaskRunner
 
+    dask_config.set(DASK_QUIET)
     if dask == "local":
         dask_config.set({"distributed.worker.daemon": False})
         return DaskTaskRunner(

@@ -123,3 +123,24 @@ def test_extract_to_standard_output_as_jsonl(sample_dir: Path, tmp_path: Path) -
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     assert len(lines) == 1
     assert RecordAdapter.validate_json(lines[0]).doc_type == "ucap_summary"
+
+
+def test_the_flow_finds_the_inputs_the_command_line_found(tmp_path: Path) -> None:
+    """The batch flow lists its inputs itself (a list as a flow parameter would travel with
+    every Dask task): by the rule the command line checked them with."""
+    from app.checks import find_pdfs
+    from pipeline.base.inputs import pdfs_in
+
+    folder = tmp_path / "in"
+    for name in ("b.pdf", "A.PDF", "notes.txt", ".hidden.pdf", "sub/c.pdf", ".cache/d.pdf"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"%PDF-1.4")
+    (folder / "folder.pdf").mkdir()
+    (folder / "twin.pdf").symlink_to(folder / "b.pdf")
+    flat = pdfs_in(folder)
+    assert [p.name for p in flat] == ["A.PDF", "b.pdf", "folder.pdf"]  # the twin taken once
+    assert find_pdfs([folder]) == flat
+    deep = pdfs_in(folder, recursive=True)
+    assert [p.relative_to(folder).as_posix() for p in deep] == ["A.PDF", "b.pdf", "sub/c.pdf"]
+    assert find_pdfs([folder], recursive=True) == deep
+    assert [p.name for p in pdfs_in(folder, "*.txt")] == ["notes.txt"]

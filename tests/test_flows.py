@@ -117,3 +117,66 @@ def test_batch_flow_on_a_dask_local_cluster(
         RecordAdapter.validate_json((out / "zhengzhou_profile.json").read_text()).doc_type
         == "city_profile"
     )
+
+
+def _dask_debug_config() -> tuple[int, bool]:
+    import dask
+
+    return (
+        dask.config.get("distributed.admin.low-level-log-length"),
+        dask.config.get("distributed.worker.profile.enabled"),
+    )
+
+
+def test_a_dask_local_cluster_keeps_no_message_logs_or_profiles() -> None:
+    """Dask's message logs and profiles grow with the tasks run: off for the runner's cluster,
+    in this process (client, scheduler) and in its workers."""
+    import copy
+
+    import dask
+
+    from pipeline.base.settings import get_settings
+
+    saved = copy.deepcopy(dask.config.config)
+    try:
+        runner = batch.task_runner_for("local", get_settings().model_copy(update={"workers": 1}))
+        with runner:
+            in_workers = runner.client.run(_dask_debug_config)
+        assert _dask_debug_config() == (20, False)
+        assert list(in_workers.values()) == [(20, False)]
+    finally:
+        dask.config.config.clear()
+        dask.config.config.update(saved)
+
+
+def test_tasks_are_submitted_in_waves_and_each_input_comes_back_once(tmp_path: Path) -> None:
+    """At most ``size`` tasks submitted and unfinished at a time; every input answered once."""
+    import threading
+    import time
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    from prefect.futures import PrefectConcurrentFuture
+
+    from pipeline.running.reuse import Planned
+
+    items = [Planned(tmp_path / f"{i}.pdf", None, f"{i}.json") for i in range(40)]
+    lock, open_now, most = threading.Lock(), [0], [0]
+
+    def work(item: Planned) -> str:
+        time.sleep(0.01 * (int(item.path.stem) % 3))
+        with lock:
+            open_now[0] -= 1
+        return item.path.name
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+
+        def submit(item: Planned) -> PrefectConcurrentFuture:
+            with lock:
+                open_now[0] += 1
+                most[0] = max(most[0], open_now[0])
+            return PrefectConcurrentFuture(uuid.uuid4(), pool.submit(work, item))
+
+        seen = [item.path.name for _, item in batch.in_waves(items, submit, 5)]
+    assert sorted(seen) == sorted(item.path.name for item in items)
+    assert most[0] <= 5

@@ -34,13 +34,6 @@ def run_one(request: Request, settings: Settings) -> tuple[AnyRecord | None, Fai
     return answer.record, answer.failure
 
 
-def pdfs_in(folder: Path) -> list[Path]:
-    """The PDFs of a folder (``*.pdf`` in any case, hidden files left out), sorted."""
-    return sorted(
-        p for p in folder.iterdir() if p.suffix.lower() == ".pdf" and not p.name.startswith(".")
-    )
-
-
 def process_file(request: Request, out_dir: Path, record_to: Path, settings: Settings) -> Outcome:
     """Run one file and write its record to ``record_to`` (named by the caller with
     ``output.record_path``) or its failure report to ``OUT/quarantine``."""
