@@ -7,6 +7,8 @@ UI asks ``127.0.0.1:4200`` whatever port was taken, and a browser shows no runs.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import signal
 import socket
@@ -85,6 +87,20 @@ def server_env(host: str, port: int, public_host: str) -> dict[str, str]:
     return env
 
 
+# Linux's prctl option that signals a process when the thread that started it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """Run in the server's process before Prefect starts: the server gets SIGTERM when the
+    command that started it ends, however it ends. Without it, a run killed with SIGKILL (an
+    out-of-memory kill, a CI timeout) left its server running for good, orphaned."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the command ended before the signal was asked for
+        os._exit(1)
+
+
 def start_local_server(
     port: int | None = None,
     timeout: float = 180.0,
@@ -92,7 +108,8 @@ def start_local_server(
     host: str = LOOPBACK,
 ) -> LocalServer:
     """Start ``prefect server start`` on ``host:port`` (a free port when none is given) and wait
-    until its API answers. The log goes to ``log``, by default ``PREFECT_HOME/server-PORT.log``."""
+    until its API answers. The log goes to ``log``, by default ``PREFECT_HOME/server-PORT.log``.
+    The server lives no longer than the thread that calls this (call it from the main thread)."""
     port = port or free_port(host if host != "0.0.0.0" else LOOPBACK)
     # A browser on this machine reaches a server on every interface through loopback.
     public = LOOPBACK if host in ("0.0.0.0", "::") else host
@@ -108,6 +125,7 @@ def start_local_server(
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=functools.partial(_end_with, os.getpid()),
         )
     server = LocalServer(process, f"http://{public}:{port}/api", log)
     deadline = time.monotonic() + timeout

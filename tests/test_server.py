@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
+import sys
+import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from app.server import LocalServer, start_local_server
@@ -80,3 +84,50 @@ def test_ui_in_chromium_lists_the_deployments_runs(
         if flow_run.name in dom:
             break
     assert flow_run.name in dom, dom[-3000:]
+
+
+def test_a_server_ends_with_the_command_that_started_it_even_when_killed(
+    tmp_path: Path,
+) -> None:
+    """A run killed with SIGKILL (out of memory, a CI timeout) must not leave its server behind."""
+    starter = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from app.server import start_local_server\n"
+        "server = start_local_server(log=Path(sys.argv[1]))\n"
+        "print(server.process.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    command = subprocess.Popen(
+        [sys.executable, "-c", starter, str(tmp_path / "server.log")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    server: psutil.Process | None = None
+    try:
+        server = psutil.Process(int(command.stdout.readline()))
+        assert server.is_running()
+        command.kill()
+        command.wait(timeout=30)
+        assert _ends(server, within=60), "the server outlived the command that started it"
+    finally:
+        command.kill()
+        if server is not None:
+            with contextlib.suppress(psutil.Error):
+                server.kill()
+
+
+def _ends(process: psutil.Process, within: float) -> bool:
+    """Whether the process exits within so many seconds (a zombie no one reaps has exited)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.2)
+    return False
