@@ -36,6 +36,7 @@ from app import checks
 from app.checks import stop
 from app.help import Command, Group
 from pipeline import __version__
+from pipeline.base.environment import set_embedded_server_defaults
 from pipeline.base.request import Request
 from pipeline.base.settings import Settings, get_settings
 
@@ -438,14 +439,13 @@ class RunProgress(logging.Handler):
         self.progress.update(self.bar, completed=done, total=total, description=label)
 
 
-def quiet_embedded_server(embedded: bool) -> None:
+def tune_embedded_server(embedded: bool) -> None:
     """With no server configured, Prefect starts a temporary one as a subprocess and stops it
-    when the command ends; its task-run recorder, cancelled in the middle of writing the last
-    states, would log ``CancelledError`` tracebacks on our stderr (a cached run ends quickly
-    enough to meet it every time). That server's own logs are kept to what is critical; a
-    served or --dask run, with a server that outlives the batch, keeps them."""
+    when the command ends: it gets the settings of ``EMBEDDED_SERVER`` (quiet logs, no
+    automations, task runs recorded in batches). A served or --dask run, with a server that
+    outlives the batch, keeps Prefect's own."""
     if embedded and not os.environ.get("PREFECT_API_URL"):
-        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+        set_embedded_server_defaults()
 
 
 @app.command(cls=Command)
@@ -492,7 +492,7 @@ def run(
     settings = with_password(settings, password, password_file)
     hand_down(update)
     export_password(settings)
-    quiet_embedded_server(dask is None)
+    tune_embedded_server(dask is None)
     # Imported here, once the paths are good: it loads the records' models.
     from pipeline.running.reuse import all_cached
 
@@ -673,7 +673,7 @@ def watch(
     Ctrl-C or SIGTERM. With --once the exit code is 1 when a document failed and 3 when a
     file could not be finished (it stays in INBOX/.processing/ for the next pass).
     """
-    quiet_embedded_server(once)
+    tune_embedded_server(once)
     interval = parse_every(every)
     checks.existing_folder(inbox, "inbox")
     checks.writable_folder(out)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import pytest
 from reportlab.pdfgen.canvas import Canvas
 from typer.testing import CliRunner
 
@@ -144,3 +146,24 @@ def test_the_flow_finds_the_inputs_the_command_line_found(tmp_path: Path) -> Non
     assert [p.relative_to(folder).as_posix() for p in deep] == ["A.PDF", "b.pdf", "sub/c.pdf"]
     assert find_pdfs([folder], recursive=True) == deep
     assert [p.name for p in pdfs_in(folder, "*.txt")] == ["notes.txt"]
+
+
+def test_only_the_temporary_server_gets_the_embedded_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.cli import tune_embedded_server
+    from pipeline.base.environment import EMBEDDED_SERVER
+
+    for name in EMBEDDED_SERVER:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    tune_embedded_server(True)  # a server of the user's: Prefect's own settings
+    assert not any(name in os.environ for name in EMBEDDED_SERVER)
+    monkeypatch.delenv("PREFECT_API_URL")
+    tune_embedded_server(False)  # --dask, a served watch: a server that outlives the batch
+    assert not any(name in os.environ for name in EMBEDDED_SERVER)
+    monkeypatch.setenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "true")
+    tune_embedded_server(True)
+    assert os.environ["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "true"  # the user's wins
+    assert os.environ["PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"] == "50"
+    assert os.environ["PREFECT_SERVER_LOGGING_LEVEL"] == "CRITICAL"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -149,6 +151,16 @@ def test_run_reports_every_hostile_file_and_finishes_the_batch(
     _assert_reports(out, expected)
     index = [json.loads(line) for line in (out / "_index.jsonl").read_text().splitlines()]
     assert len(index) == len(list(everything_hostile.iterdir()))  # one line per input
+    # The temporary server records task runs in batches: every one is in its database, ended.
+    states = _task_run_states(tmp_path / "ph" / "prefect.db")
+    assert states and set(states) == {"COMPLETED"}, states
+    assert len(states) == len(index)  # one task per input
+
+
+def _task_run_states(database: Path) -> list[str]:
+    """The state of each task run in a Prefect home's database."""
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        return [row[0] for row in db.execute("SELECT state_type FROM task_run")]
 
 
 def test_watch_quarantines_every_hostile_file_and_loses_none(
