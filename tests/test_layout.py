@@ -247,3 +247,20 @@ def test_a_tesseract_line_across_a_gutter_keeps_each_phrase_its_own_box() -> Non
     _level_lines([*item, *body], [(3, 1, 3)] * 4)
     assert {(w.top, w.bottom) for w in item} == {(107.5, 116.6)}
     assert {(w.top, w.bottom) for w in body} == {(111.4, 119.8)}
+
+
+def test_a_bullet_mark_does_not_shrink_its_items_type_size() -> None:
+    from pipeline.reading.ocr import _level_lines
+
+    short = [  # a dot's box is a third of a letter's height: measured as a letter, 5.5 pt
+        Word("•", 59, 281, 62, 284, 1, 0.0, False, "ocr", 40),
+        Word("Logistics", 66, 278, 107, 287.5, 1, 0.0, False, "ocr", 96),
+    ]
+    long = [
+        Word("•", 59, 299, 62, 302, 1, 0.0, False, "ocr", 40),
+        Word("Carbon", 66, 296, 96, 303.3, 1, 0.0, False, "ocr", 96),
+        Word("Reform", 99, 296, 141, 303.3, 1, 0.0, False, "ocr", 96),
+    ]
+    _level_lines([*short, *long], [(1, 1, 1)] * 2 + [(1, 1, 2)] * 3)
+    assert short[0].size == short[1].size == 10.0
+    assert long[0].size == 10.0

@@ -897,3 +897,32 @@ def test_the_gazetteers_fuzzy_answers_are_remembered_within_bounds(
     for name in ("Atlantis", "Lemuria", "Mu", "Hyperborea", "Thule"):
         assert gaz.region(name) == []
     assert len(gaz._memo["regions"]) <= 3
+
+
+def test_a_first_item_short_enough_to_continue_the_heading_stays_an_item() -> None:
+    blocks = [
+        _placed("sidebar", 50, 100, "Themes of Interest"),
+        _placed("sidebar", 50, 120, "• Logistics"),
+        _placed("sidebar", 50, 132, "• Water Management"),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    (found,) = lists_under(document, ("themes of interest",))
+    assert [item.text() for item in found.items] == ["Logistics", "Water Management"]
+
+
+def test_an_item_wrapped_after_a_connector_goes_on_however_its_last_word_is_sized() -> None:
+    big = Block(1, "sidebar", [TextLine(_line([(50, "Innovation")], 132))], "heading")
+    for word in big.lines[0].words:  # its box read taller than its neighbours'
+        word.size, word.bottom = 13.5, word.top + 13.5
+    blocks = [
+        _placed("sidebar", 50, 100, "Themes of Interest"),
+        _placed("sidebar", 50, 120, "• Education, Research and"),
+        big,
+        _placed("sidebar", 50, 146, "• Urban Mobility Planning"),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    (found,) = lists_under(document, ("themes of interest",))
+    assert [item.text() for item in found.items] == [
+        "Education, Research and Innovation",
+        "Urban Mobility Planning",
+    ]

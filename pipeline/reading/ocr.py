@@ -551,11 +551,19 @@ def _phrase_sizes(line: list[Word]) -> list[tuple[list[Word], float]]:
     size. Phrases of near sizes (a table's label and value), or of a line with a rule read as
     a bar, keep the line's median, the steadier measure."""
     runs = _phrases(line)
-    sizes = [statistics.median(_type_size(w) for w in run) for run in runs]
+    sizes = [_median_size(run) for run in runs]
     ruled = any(_TALL_MARKS & set(w.text) for w in line)  # a cell's rule inflates its boxes
     if len(runs) == 1 or ruled or max(sizes) < PHRASE_SIZE_JUMP * min(sizes):
-        return [(line, round(statistics.median(_type_size(w) for w in line), 2))]
+        return [(line, round(_median_size(line), 2))]
     return [(run, round(size, 2)) for run, size in zip(runs, sizes, strict=True)]
+
+
+def _median_size(words: list[Word]) -> float:
+    """The median type size of the words that hold a letter or digit: a bullet's dot or a
+    dash is no letter, and measured as one it shrank a short item of two words below its
+    list's size, so that the next item's line read as a heading set apart."""
+    lettered = [w for w in words if any(c.isalnum() for c in w.text)] or words
+    return statistics.median(_type_size(w) for w in lettered)
 
 
 _TALL_MARKS = frozenset("|[]")
