@@ -926,3 +926,12 @@ def test_an_item_wrapped_after_a_connector_goes_on_however_its_last_word_is_size
         "Education, Research and Innovation",
         "Urban Mobility Planning",
     ]
+
+
+def test_an_address_ocr_cut_with_spaces_or_a_colon_is_closed_again() -> None:
+    from extractors.ucap import closed_addresses
+
+    assert closed_addresses("Mail: UNIT_office@city- hall. eu") == "Mail: UNIT_office@city-hall.eu"
+    assert closed_addresses("UNIT_office@city-hall:eu") == "UNIT_office@city-hall.eu"
+    assert closed_addresses("Write to a@b.eu. the office") == "Write to a@b.eu. the office"
+    assert closed_addresses("a@b.eu, or c@d.org") == "a@b.eu, or c@d.org"

@@ -196,7 +196,9 @@ def ocr_image(
         image = image.rotate(-skew, resample=_ROTATION[raster.source], fillcolor=255)
         box_skew = 0.0
     pixels = np.asarray(image)
-    data = _tesseract(_without_rulings(pixels, raster.dpi), page=page, lang=lang, timeout=timeout)
+    read = _without_rulings(pixels, raster.dpi)
+    data = _tesseract(read, page=page, lang=lang, timeout=timeout)
+    _join_underscored(data, read)
     (sx, sy), (ox, oy) = raster.scale, raster.origin
     cx, cy = pixels.shape[1] / 2, pixels.shape[0] / 2
     words: list[Word] = []
@@ -444,6 +446,56 @@ def _tesseract(pixels: np.ndarray, *, page: int, lang: str, timeout: float) -> d
             "internal",
             "Tesseract is not installed: run `make run` or apt-get install tesseract-ocr",
         ) from exc
+
+
+def _join_underscored(data: dict, pixels: np.ndarray) -> None:
+    """Join an e-mail address to the word before it where an underscore links them.
+
+    An address holds no space, but Tesseract reads the underscore of "UNIT_office@…" as one
+    (or drops it, the line sitting below the letters' boxes) and the address loses its first
+    part. The word before an address is its own only where an underscore was read at its end
+    or a line of ink runs under the gap between them, as no space between words has.
+    """
+    texts = data["text"]
+    for j in range(1, len(texts)):
+        i = j - 1
+        if "@" not in texts[j] or not texts[i].strip() or _line_of(data, i) != _line_of(data, j):
+            continue
+        if texts[i].endswith("_") or _underlined_gap(data, i, j, pixels):
+            right = data["left"][j] + data["width"][j]
+            top = min(data["top"][i], data["top"][j])
+            bottom = max(data["top"][k] + data["height"][k] for k in (i, j))
+            texts[j] = f"{texts[i].rstrip('_')}_{texts[j]}"
+            data["left"][j], data["top"][j] = data["left"][i], top
+            data["width"][j], data["height"][j] = right - data["left"][i], bottom - top
+            data["conf"][j] = min(float(data["conf"][i]), float(data["conf"][j]))
+            texts[i] = ""
+
+
+def _line_of(data: dict, i: int) -> tuple[int, int, int]:
+    return data["block_num"][i], data["par_num"][i], data["line_num"][i]
+
+
+def _underlined_gap(data: dict, i: int, j: int, pixels: np.ndarray) -> bool:
+    """A row of the lower half of the line (to a third of its height below) where ink, darker
+    than the paper around it, fills at least ``_UNDERSCORE_SHARE`` of the gap between words."""
+    x0, x1 = data["left"][i] + data["width"][i] + 1, data["left"][j] - 1
+    top = min(data["top"][i], data["top"][j])
+    bottom = max(data["top"][k] + data["height"][k] for k in (i, j))
+    height = bottom - top
+    if x1 - x0 < 2 or height <= 0:
+        return False
+    paper = float(np.percentile(pixels[top:bottom, x0:x1], 90))
+    under = pixels[top + height // 2 : bottom + height // 3, x0:x1]
+    if under.size == 0:
+        return False
+    return bool(((under < paper - _INK_BELOW_PAPER).mean(axis=1) >= _UNDERSCORE_SHARE).any())
+
+
+# An underscore fills most of the gap it stands in (a scan's blur and offset leave it short of
+# both words); ink is this many grey levels darker than the paper around it.
+_UNDERSCORE_SHARE = 0.4
+_INK_BELOW_PAPER = 30
 
 
 def _is_ink(word: Word) -> bool:
