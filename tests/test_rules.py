@@ -935,3 +935,15 @@ def test_an_address_ocr_cut_with_spaces_or_a_colon_is_closed_again() -> None:
     assert closed_addresses("UNIT_office@city-hall:eu") == "UNIT_office@city-hall.eu"
     assert closed_addresses("Write to a@b.eu. the office") == "Write to a@b.eu. the office"
     assert closed_addresses("a@b.eu, or c@d.org") == "a@b.eu, or c@d.org"
+
+
+def test_an_organisation_named_after_a_place_takes_the_places_restored_spelling() -> None:
+    from extractors.places import fold
+    from extractors.spelling import with_places_spelled
+
+    spelled = {fold(p): p for p in ("Luleå", "Ostrów Wielkopolski")}
+    assert with_places_spelled("Lulea Energy Agency", spelled) == "Luleå Energy Agency"
+    assert with_places_spelled("Port of Lulea.", spelled) == "Port of Luleå."
+    assert with_places_spelled("Ostrow Wielkopolski Board", spelled) == "Ostrów Wielkopolski Board"
+    assert with_places_spelled("LULEA Hub", spelled) == "LULEÅ Hub"
+    assert with_places_spelled("Luleaborg Hub", spelled) == "Luleaborg Hub"
