@@ -1,8 +1,8 @@
 """Place names of a scanned document spelled as the gazetteer spells them.
 
 Tesseract's English model reads "Mỹ Hào" as "My Hao", or "Bełchatów" as "Betchatow": a place
-takes back the gazetteer's spelling in every field that names it, and in the title where it
-names the same place. The spelling is the one the document's entities settled on
+takes back the gazetteer's spelling in every field that names it, and in the title, the
+organisations' names and the prose where they name the same place. The spelling is the one the document's entities settled on
 (``entities_reconcile.place_spelling``, with the countries the document names), so a field and
 the entity list never spell one place two ways.
 """
@@ -10,6 +10,8 @@ the entity list never spell one place two ways.
 from __future__ import annotations
 
 import re
+
+from pydantic import BaseModel
 
 from extractors.entities_reconcile import place_spelling, record_countries
 from extractors.places import fold
@@ -40,25 +42,42 @@ def respell_places(record: UcapRecord | ProfileRecord) -> None:
             activity.places = [respell(p) or p for p in activity.places]
     if record.title:
         record.title = respelled_in(record.title, restored)
-    respell_organisations(record)
+    respell_prose(record)
 
 
-def respell_organisations(record: UcapRecord | ProfileRecord) -> None:
-    """Organisations named after a place ("Lulea Energy Agency") in the place's spelling the
-    record settled on ("Luleå"), where OCR dropped the accents: the same words, one spelling.
-    Two names that became one are kept once."""
+def respell_prose(record: UcapRecord | ProfileRecord) -> None:
+    """Every name and sentence of the record that names a place the record restored
+    ("Lulea Energy Agency", "companies of Kosice and …") in the place's settled spelling:
+    OCR dropped the accents in the prose as in the place's own field. A list whose two
+    names became one keeps it once."""
     named = [record.city.name, record.city.province, *record.entities.places]
     spelled = {fold(p): p for p in named if p and not p.isascii()}
-    if not spelled:
-        return
-    record.entities.organizations = _once(
-        [with_places_spelled(n, spelled) for n in record.entities.organizations]
-    )
-    if isinstance(record, UcapRecord):
-        for activity in record.activities:
-            activity.organizations = _once(
-                [with_places_spelled(n, spelled) for n in activity.organizations]
-            )
+    if spelled:
+        _respell_fields(record, spelled)
+
+
+# Fields that name no place or hold a value of their own: the file, dates, addresses, the
+# entity places (settled already), warnings and provenance.
+_NOT_PROSE = frozenset(
+    {"source", "provenance", "warnings", "email", "date", "start", "end", "places", "doc_type"}
+)
+
+
+def _respell_fields(model: BaseModel, spelled: dict[str, str]) -> None:
+    for name in type(model).model_fields:
+        if name in _NOT_PROSE:
+            continue
+        value = getattr(model, name)
+        if isinstance(value, str):
+            setattr(model, name, with_places_spelled(value, spelled))
+        elif isinstance(value, BaseModel):
+            _respell_fields(value, spelled)
+        elif isinstance(value, list):
+            if value and all(isinstance(v, str) for v in value):
+                setattr(model, name, _once([with_places_spelled(v, spelled) for v in value]))
+            for item in value:
+                if isinstance(item, BaseModel):
+                    _respell_fields(item, spelled)
 
 
 def with_places_spelled(name: str, spelled: dict[str, str]) -> str:

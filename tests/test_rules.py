@@ -947,3 +947,27 @@ def test_an_organisation_named_after_a_place_takes_the_places_restored_spelling(
     assert with_places_spelled("Ostrow Wielkopolski Board", spelled) == "Ostrów Wielkopolski Board"
     assert with_places_spelled("LULEA Hub", spelled) == "LULEÅ Hub"
     assert with_places_spelled("Luleaborg Hub", spelled) == "Luleaborg Hub"
+
+
+def test_a_scanned_records_prose_names_its_places_in_their_restored_spelling() -> None:
+    from extractors.spelling import respell_prose
+    from models import Activity, Entities, UcapRecord
+
+    record = UcapRecord.model_validate(
+        {
+            "source": {
+                "file_name": "a.pdf",
+                "sha256": "0" * 64,
+                "page_count": 1,
+                "text_source": "ocr",
+            },
+            "city": {"name": "Aville"},
+            "entities": Entities(organizations=["Kosice Energy Agency"], places=["Košice"]),
+            "expected_results": ["Transfer of good practices from Kosice.", "Kosice"],
+            "activities": [Activity(description="A visit to Kosice.", places=["Kosice"])],
+        }
+    )
+    respell_prose(record)
+    assert record.entities.organizations == ["Košice Energy Agency"]
+    assert record.expected_results == ["Transfer of good practices from Košice.", "Košice"]
+    assert record.activities[0].description == "A visit to Košice."
