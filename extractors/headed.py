@@ -52,10 +52,19 @@ def _continues_heading(
     """
     if text.rstrip().endswith(":") or len(line.text.split()) > 4:
         return False
-    if classify_line(line.text)[0] != "plain":
+    if classify_line(line.text)[0] != "plain" or not _unfinished(text, line, names):
         return False
     same = heading.bold == line.bold and heading.text.isupper() == line.text.isupper()
     return same and names_heading(f"{text} {line.text}", names)
+
+
+def _unfinished(text: str, line: TextLine, names: tuple[str, ...]) -> bool:
+    """A heading that still wants its next line: it ends on a connector ("… OF THE"), the line
+    goes on in lower case, or the heading is not yet one of the names in full; a line after
+    a whole name ("Themes of Interest") is the list's first item."""
+    if CONNECTOR_END.search(text) or line.text[:1].islower():
+        return True
+    return not any(fuzz.ratio(_norm(text), n) >= 85 for n in names)
 
 
 def _ends_list(body: list[tuple[Block, TextLine]], line: TextLine) -> bool:
@@ -64,7 +73,20 @@ def _ends_list(body: list[tuple[Block, TextLine]], line: TextLine) -> bool:
     on in this line, whatever size OCR measured its one word at."""
     if not body or len(line.text.split()) > 8 or not _styled_apart(line, body[0][1]):
         return False
-    return not CONNECTOR_END.search(body[-1][1].text)
+    return not CONNECTOR_END.search(body[-1][1].text) and not _in_step(body, line)
+
+
+def _in_step(body: list[tuple[Block, TextLine]], line: TextLine) -> bool:
+    """An OCR'd line set at the list's own line pitch after its last line: a heading takes
+    space above it, and only OCR's measure of one line's size set it apart."""
+    tops = [ln.top for _, ln in body]
+    if len(tops) < 2 or not line.words or line.words[0].source != "ocr":
+        return False
+    pitch = max(b - a for a, b in itertools.pairwise(tops))  # from item to item, not a wrap
+    return 0 < line.top - tops[-1] <= _PITCH_SLACK * pitch
+
+
+_PITCH_SLACK = 1.15  # a heading's space above it is more than a line's pitch and this much
 
 
 def _wrapped_on(items: list[Item], group: list[Item]) -> list[Item]:

@@ -971,3 +971,30 @@ def test_a_scanned_records_prose_names_its_places_in_their_restored_spelling() -
     assert record.entities.organizations == ["Košice Energy Agency"]
     assert record.expected_results == ["Transfer of good practices from Košice.", "Košice"]
     assert record.activities[0].description == "A visit to Košice."
+
+
+def _ocr_placed(top: float, text: str, size: float = SIZE) -> Block:
+    words = _line([(50, text)], top)
+    for word in words:
+        word.source, word.size, word.bottom = "ocr", size, top + size
+    return Block(1, "sidebar", [TextLine(words)], "paragraph", text)
+
+
+def test_an_ocr_line_at_the_lists_own_pitch_is_an_item_however_large_it_measured() -> None:
+    blocks = [
+        _ocr_placed(100, "Themes of Interest"),
+        _ocr_placed(118, "Clean Energy"),
+        _ocr_placed(136, "Biodiversity"),
+        _ocr_placed(154, "Renewable Energy", 14.7),  # OCR's measure of one line
+        _ocr_placed(172, "Logistics"),
+        _ocr_placed(210, "Facts and Figures", 14.7),  # space above it: the next heading
+        _ocr_placed(228, "Airport"),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "ocr", blocks)])
+    (found,) = lists_under(document, ("themes of interest",))
+    assert [item.text() for item in found.items] == [
+        "Clean Energy",
+        "Biodiversity",
+        "Renewable Energy",
+        "Logistics",
+    ]

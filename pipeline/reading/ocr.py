@@ -500,11 +500,15 @@ _INK_BELOW_PAPER = 30
 
 def _is_ink(word: Word) -> bool:
     """Drop specks read as punctuation (a wordless mark Tesseract itself doubts) and rules
-    read as letters (a box many times wider than its letters could fill)."""
+    read as letters (a box many times wider than its letters could fill) or as a sign (an
+    upright line)."""
     height = max(word.bottom - word.top, 1e-6)
     if word.x1 - word.x0 > 1.5 * height * max(len(word.text), 1) and (word.conf or 0) < 85:
         return False
-    return any(c.isalnum() for c in word.text) or (word.conf or 0) >= 85
+    lettered = any(c.isalnum() for c in word.text)
+    if not lettered and word.x1 - word.x0 < 0.2 * height:
+        return False  # a cell's upright rule read as "|" or "•", however sure
+    return lettered or (word.conf or 0) >= 85
 
 
 def _keep_bullets(
@@ -523,7 +527,7 @@ def _keep_bullets(
     marks: list[int] = []
     misread: list[int] = []
     for i in range(len(words) - 1):
-        if (i and lines[i - 1] == lines[i]) or lines[i + 1] != lines[i]:
+        if lines[i + 1] != lines[i] or not _opens_phrase(words, lines, ink, i):
             continue
         mark = words[i]
         if _is_bullet(mark, words[i + 1]):
@@ -540,6 +544,26 @@ def _keep_bullets(
     return keep
 
 
+def _opens_phrase(
+    words: list[Word], lines: list[tuple[int, int, int]], ink: list[bool], i: int
+) -> bool:
+    """The word opens its Tesseract line, or a phrase set further from the words before it
+    than the line is high: a table's value cell, read on one line with its label. Specks and
+    a cell's rule read as a sign before it do not count."""
+    j = i - 1
+    while j >= 0 and lines[j] == lines[i] and _speck_or_rule(words[j], ink[j]):
+        j -= 1
+    if j < 0 or lines[j] != lines[i]:
+        return True
+    return words[i].x0 - words[j].x1 > words[i + 1].bottom - words[i + 1].top
+
+
+def _speck_or_rule(word: Word, ink: bool) -> bool:
+    """Not ink, or a sign no wider than a fifth of its height: a ruling read as "-" or "|"."""
+    thin = word.x1 - word.x0 < 0.2 * (word.bottom - word.top)
+    return not ink or (thin and not any(c.isalnum() for c in word.text))
+
+
 def _misread_mark(mark: Word, after: Word) -> bool:
     """One or two letters or signs Tesseract doubts, of a bullet's size, opening a line whose
     next word is capitalised: a list's mark read as letters, or a short word.
@@ -548,14 +572,21 @@ def _misread_mark(mark: Word, after: Word) -> bool:
     another mark, read or misread, opens a line at the same place across: a list's marks
     stand one under the other, the short words of prose seldom do.
     """
-    if not (1 <= len(mark.text) <= 2) or any(c.isdigit() for c in mark.text):
+    text, conf = mark.text, mark.conf or 0
+    if not (1 <= len(text) <= 2) or not after.text[:1].isupper():
         return False
-    if (mark.conf or 0) >= _SURE or not after.text[:1].isupper():
+    if any(c.isdigit() for c in text) and (len(text) > 1 or conf >= _DOUBTED):
+        return False  # a number, unless one digit Tesseract all but rejects
+    # A sign that is no word and no sign of prose ("=", not "&"), however sure Tesseract is.
+    sign = not any(c.isalnum() or c in _PROSE_SIGNS for c in text)
+    if conf >= _SURE and not sign:
         return False
     return _bullet_sized(mark, after)
 
 
 _SURE = 85  # Tesseract's confidence above which a mark or word stays as read
+_PROSE_SIGNS = frozenset("&%+/#$€£.,;:!?\"'“”‘’()[]{}")
+_DOUBTED = 50  # below this, a lone digit opening an item in line with marks is one of them
 
 
 def _is_bullet(mark: Word, after: Word) -> bool:
@@ -564,10 +595,13 @@ def _is_bullet(mark: Word, after: Word) -> bool:
 
 
 def _bullet_sized(mark: Word, after: Word) -> bool:
-    """Not a rule (wider than a letter is high), not a speck (a fifth of a letter's height)."""
+    """Not a rule (wider than a letter is high, or a cell's upright line: thinner than a fifth
+    of its own height), not a speck (a fifth of a letter's height)."""
     height = after.bottom - after.top
-    side = max(mark.x1 - mark.x0, mark.bottom - mark.top)
-    return 0.2 * height <= side and mark.x1 - mark.x0 <= 1.5 * height
+    width = mark.x1 - mark.x0
+    side = max(width, mark.bottom - mark.top)
+    upright = width < 0.2 * (mark.bottom - mark.top)
+    return 0.2 * height <= side and width <= 1.5 * height and not upright
 
 
 # One or two signs, no letter, digit, bracket, quote, stop or sign of prose ("& Development"):
