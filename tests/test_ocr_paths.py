@@ -479,3 +479,22 @@ def test_a_mark_opening_a_table_cell_beside_its_label_is_a_bullet_too() -> None:
         "Results", "•", "Reduced", "•", "New", "•", "Joint", "•", "Better", "3", "Cities",
         "•", "Involving",
     ]  # fmt: skip
+
+
+def test_a_hyphen_set_apart_between_words_is_read_as_the_en_dash() -> None:
+    """Tesseract reads a title's or a period's en dash as "-"; a mark opening a phrase after a
+    gap and a speck between lower-case words stay as read."""
+    words = [
+        _ocr_word("Aville", 10, 30, 8, 96),
+        _ocr_word("-", 44, 4, 1, 90),
+        _ocr_word("City", 52, 20, 8, 96),
+        _ocr_word("Results", 10, 30, 8, 96),
+        _ocr_word("-", 60, 4, 1, 90),  # a cell's item after the label
+        _ocr_word("Reduced", 68, 30, 8, 96),
+        _ocr_word("the", 10, 15, 8, 96),
+        _ocr_word("-", 28, 4, 1, 60),
+        _ocr_word("city", 36, 20, 8, 96),
+    ]
+    lines = [(1, 1, n) for n in (1, 1, 1, 2, 2, 2, 3, 3, 3)]
+    ocr._spaced_dashes(words, lines)
+    assert [w.text for w in words if w.text in "-–"] == ["–", "-", "-"]

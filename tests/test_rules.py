@@ -998,3 +998,17 @@ def test_an_ocr_line_at_the_lists_own_pitch_is_an_item_however_large_it_measured
         "Renewable Energy",
         "Logistics",
     ]
+
+
+def test_a_sidebar_of_themes_without_a_heading_gives_them_without_their_marks() -> None:
+    from extractors.profile import ProfileExtractor
+
+    blocks = [
+        _placed("body", 50, 60, "Aville City Profile", "heading"),
+        _placed("sidebar", 50, 120, "• Green Infrastructure"),
+        _placed("sidebar", 50, 138, "Renewable Energy"),
+        _placed("body", 200, 120, "The city lies on a river and has grown fast in recent years."),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    themes = ProfileExtractor(document, "unused").themes()
+    assert themes == ["Green Infrastructure", "Renewable Energy"]

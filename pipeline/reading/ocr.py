@@ -232,7 +232,9 @@ def ocr_image(
         confidences.append(conf)
     keep = _keep_bullets(words, lines, [_is_ink(w) for w in words])
     words = [w for w, k in zip(words, keep, strict=True) if k]
-    _level_lines(words, [key for key, k in zip(lines, keep, strict=True) if k])
+    lines = [key for key, k in zip(lines, keep, strict=True) if k]
+    _spaced_dashes(words, lines)
+    _level_lines(words, lines)
     mean = round(sum(confidences) / len(confidences), 1) if confidences else None
     return OcrResult(words=words, confidence=mean, skew_degrees=skew, dpi=raster.dpi)
 
@@ -562,6 +564,23 @@ def _speck_or_rule(word: Word, ink: bool) -> bool:
     """Not ink, or a sign no wider than a fifth of its height: a ruling read as "-" or "|"."""
     thin = word.x1 - word.x0 < 0.2 * (word.bottom - word.top)
     return not ink or (thin and not any(c.isalnum() for c in word.text))
+
+
+def _spaced_dashes(words: list[Word], lines: list[tuple[int, int, int]]) -> None:
+    """A hyphen standing alone between two words of a line, read as "–": Tesseract's English
+    model reads the en dash of "Aville – City Profile" or "May 2019 – June 2020" as a hyphen,
+    and type sets no hyphen apart. Between two lower-case words it is a speck (the clean-up
+    drops it), and a mark that opens a phrase stays a mark."""
+    for i in range(1, len(words) - 1):
+        before, after = words[i - 1], words[i + 1]
+        if words[i].text != "-" or not lines[i - 1] == lines[i] == lines[i + 1]:
+            continue
+        gap = after.bottom - after.top
+        if words[i].x0 - before.x1 > gap:  # opens a phrase after a gutter: a list's mark
+            continue
+        if before.text[-1:].islower() and after.text[:1].islower():
+            continue
+        words[i].text = "–"
 
 
 def _misread_mark(mark: Word, after: Word) -> bool:
