@@ -13,7 +13,7 @@ import re
 
 from pydantic import BaseModel
 
-from extractors.entities_reconcile import place_spelling, record_countries
+from extractors.entities_reconcile import misread_as, place_spelling, record_countries
 from extractors.places import fold
 from models import ProfileRecord, UcapRecord
 
@@ -82,7 +82,7 @@ def _respell_fields(model: BaseModel, spelled: dict[str, str]) -> None:
 
 def with_places_spelled(name: str, spelled: dict[str, str]) -> str:
     """``name`` with each run of its words that folds to a place of ``spelled`` (keyed by the
-    folded name) written as that place, punctuation after the run kept."""
+    folded name), or misreads one, written as that place, punctuation after the run kept."""
     words = name.split(" ")
     longest = max(len(p.split()) for p in spelled.values())
     i = 0
@@ -90,12 +90,19 @@ def with_places_spelled(name: str, spelled: dict[str, str]) -> str:
         for n in range(min(longest, len(words) - i), 0, -1):
             run = " ".join(words[i : i + n])
             core = run.rstrip(".,;:")
-            place = spelled.get(fold(core))
+            place = spelled.get(fold(core)) or _misread_one(core, spelled)
             if place and core[:1].isupper() and len(place) == len(core):
                 words[i : i + n] = [_in_case_of(core, place) + run[len(core) :]]
                 break
         i += 1
     return " ".join(words)
+
+
+def _misread_one(text: str, spelled: dict[str, str]) -> str | None:
+    """The one place of ``spelled`` whose accented letters OCR read as others in ``text``
+    ("Concepcién" for "Concepción"), else None."""
+    found = {p for p in spelled.values() if len(p) == len(text) and misread_as(text, p)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _once(names: list[str]) -> list[str]:

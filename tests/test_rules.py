@@ -947,6 +947,7 @@ def test_an_organisation_named_after_a_place_takes_the_places_restored_spelling(
     assert with_places_spelled("Ostrow Wielkopolski Board", spelled) == "Ostrów Wielkopolski Board"
     assert with_places_spelled("LULEA Hub", spelled) == "LULEÅ Hub"
     assert with_places_spelled("Luleaborg Hub", spelled) == "Luleaborg Hub"
+    assert with_places_spelled("Ostréw Wielkopolski Board", spelled) == "Ostrów Wielkopolski Board"
 
 
 def test_a_scanned_records_prose_names_its_places_in_their_restored_spelling() -> None:
