@@ -197,6 +197,8 @@ class ProfileExtractor:
     def sections(self) -> list[tuple[Block | None, list[Block]]]:
         sections: list[tuple[Block | None, list[Block]]] = []
         for block in self.body:
+            if not block.text:  # OCR debris alone in a block ("|"): it heads nothing
+                continue
             if block.kind == "heading":
                 sections.append((block, []))
             elif sections:

@@ -1013,3 +1013,19 @@ def test_a_sidebar_of_themes_without_a_heading_gives_them_without_their_marks() 
     document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
     themes = ProfileExtractor(document, "unused").themes()
     assert themes == ["Green Infrastructure", "Renewable Energy"]
+
+
+def test_a_block_of_debris_alone_heads_no_section() -> None:
+    from extractors.profile import ProfileExtractor
+
+    debris = _placed("body", 50, 90, "|", "heading")
+    debris.text = ""  # what the clean-up leaves of it
+    blocks = [
+        _placed("body", 50, 60, "Aville City Profile", "heading"),
+        debris,
+        _placed("body", 50, 120, "Economy", "heading"),
+        _placed("body", 50, 140, "The city lies on a river and has grown fast in recent years."),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    sections = ProfileExtractor(document, "unused").sections()
+    assert [heading.text if heading else None for heading, _ in sections] == ["Economy"]

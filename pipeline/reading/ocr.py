@@ -664,11 +664,13 @@ def _phrase_sizes(line: list[Word]) -> list[tuple[list[Word], float]]:
 
 
 def _median_size(words: list[Word]) -> float:
-    """The median type size of the words that hold a letter or digit: a bullet's dot or a
-    dash is no letter, and measured as one it shrank a short item of two words below its
-    list's size, so that the next item's line read as a heading set apart."""
-    lettered = [w for w in words if any(c.isalnum() for c in w.text)] or words
-    return statistics.median(_type_size(w) for w in lettered)
+    """The median type size of the words, less a mark that opens them: a bullet's dot is no
+    letter, and measured as one it shrank a short item of two words below its list's size,
+    so that the next item's line read as a heading set apart."""
+    ordered = sorted(words, key=lambda w: w.x0)
+    if len(ordered) > 1 and not any(c.isalnum() for c in ordered[0].text):
+        ordered = ordered[1:]
+    return statistics.median(_type_size(w) for w in ordered)
 
 
 _TALL_MARKS = frozenset("|[]")
