@@ -457,7 +457,7 @@ def test_a_mark_opening_a_table_cell_beside_its_label_is_a_bullet_too() -> None:
     label = _ocr_word("Results", 10, 30, 8, 96)
     words = [
         label,
-        _ocr_word("-", 49, 0.5, 8, 87),  # the cell's rule, dropped
+        _ocr_word("-", 49, 0.5, 8, 87),  # the cell's rule
         _ocr_word("M", 58, 5, 8, 10),
         _ocr_word("Reduced", 66, 30, 8, 96),
         _ocr_word("•", 58, 5, 5, 60),
@@ -468,7 +468,7 @@ def test_a_mark_opening_a_table_cell_beside_its_label_is_a_bullet_too() -> None:
         _ocr_word("Better", 66, 20, 8, 96),
         _ocr_word("3", 58, 5, 8, 95),
         _ocr_word("Cities", 66, 20, 8, 96),
-        _ocr_word("•", 49, 0.3, 12, 90),  # a cell's rule read as a mark, before the mark
+        _ocr_word("|", 49, 0.3, 12, 90),  # a cell's rule, kept for the layout to cut at
         _ocr_word("¢", 58, 5, 5, 24),
         _ocr_word("Involving", 66, 30, 8, 96),
     ]
@@ -476,8 +476,8 @@ def test_a_mark_opening_a_table_cell_beside_its_label_is_a_bullet_too() -> None:
     ink = [ocr._is_ink(w) for w in words]
     keep = ocr._keep_bullets(words, lines, ink)
     assert [w.text for w, k in zip(words, keep, strict=True) if k] == [
-        "Results", "•", "Reduced", "•", "New", "•", "Joint", "•", "Better", "3", "Cities",
-        "•", "Involving",
+        "Results", "-", "•", "Reduced", "•", "New", "•", "Joint", "•", "Better", "3", "Cities",
+        "|", "•", "Involving",
     ]  # fmt: skip
 
 

@@ -502,15 +502,11 @@ _INK_BELOW_PAPER = 30
 
 def _is_ink(word: Word) -> bool:
     """Drop specks read as punctuation (a wordless mark Tesseract itself doubts) and rules
-    read as letters (a box many times wider than its letters could fill) or as a sign (an
-    upright line)."""
+    read as letters (a box many times wider than its letters could fill)."""
     height = max(word.bottom - word.top, 1e-6)
     if word.x1 - word.x0 > 1.5 * height * max(len(word.text), 1) and (word.conf or 0) < 85:
         return False
-    lettered = any(c.isalnum() for c in word.text)
-    if not lettered and word.x1 - word.x0 < 0.2 * height:
-        return False  # a cell's upright rule read as "|" or "•", however sure
-    return lettered or (word.conf or 0) >= 85
+    return any(c.isalnum() for c in word.text) or (word.conf or 0) >= 85
 
 
 def _keep_bullets(
