@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from extractors.lists import Item, classify_line, split_cell
+from extractors.lists import CONNECTOR_END, Item, classify_line, split_cell
 from pipeline.reading.document import Block, Document, TextLine
 
 
@@ -46,11 +46,60 @@ def _styled_apart(line: TextLine, item: TextLine) -> bool:
 def _continues_heading(
     heading: TextLine, text: str, line: TextLine, names: tuple[str, ...]
 ) -> bool:
-    """A heading wrapped onto the next line: the same style, and still the heading's name."""
+    """A heading wrapped onto the next line: the same style, and still the heading's name.
+
+    A line that opens with a list's marker is the list's first item, however short.
+    """
     if text.rstrip().endswith(":") or len(line.text.split()) > 4:
+        return False
+    if classify_line(line.text)[0] != "plain" or not _unfinished(text, line, names):
         return False
     same = heading.bold == line.bold and heading.text.isupper() == line.text.isupper()
     return same and names_heading(f"{text} {line.text}", names)
+
+
+def _unfinished(text: str, line: TextLine, names: tuple[str, ...]) -> bool:
+    """A heading that still wants its next line: it ends on a connector ("… OF THE"), the line
+    goes on in lower case, or the heading is not yet one of the names in full; a line after
+    a whole name ("Themes of Interest") is the list's first item."""
+    if CONNECTOR_END.search(text) or line.text[:1].islower():
+        return True
+    return not any(fuzz.ratio(_norm(text), n) >= 85 for n in names)
+
+
+def _ends_list(body: list[tuple[Block, TextLine]], line: TextLine) -> bool:
+    """A short line styled apart from the list's first item ends the list as the next heading,
+    unless the line before it ends on a connector ("Research and"): an item wrapped there goes
+    on in this line, whatever size OCR measured its one word at."""
+    if not body or len(line.text.split()) > 8 or not _styled_apart(line, body[0][1]):
+        return False
+    return not CONNECTOR_END.search(body[-1][1].text) and not _in_step(body, line)
+
+
+def _in_step(body: list[tuple[Block, TextLine]], line: TextLine) -> bool:
+    """An OCR'd line set at the list's own line pitch after its last line: a heading takes
+    space above it, and only OCR's measure of one line's size set it apart."""
+    tops = [ln.top for _, ln in body]
+    if len(tops) < 2 or not line.words or line.words[0].source != "ocr":
+        return False
+    pitch = max(b - a for a, b in itertools.pairwise(tops))  # from item to item, not a wrap
+    return 0 < line.top - tops[-1] <= _PITCH_SLACK * pitch
+
+
+_PITCH_SLACK = 1.15  # a heading's space above it is more than a line's pitch and this much
+
+
+def _wrapped_on(items: list[Item], group: list[Item]) -> list[Item]:
+    """A paragraph's items, its unmarked first one joined to the last item before it where that
+    item ends on a connector: one item the reader cut in two paragraphs at its wrap."""
+    if not (items and group and group[0].marker == "plain"):
+        return group
+    last = items[-1]
+    if not CONNECTOR_END.search(last.lines[-1]):
+        return group
+    last.lines.extend(group[0].lines)
+    last.words.extend(group[0].words)
+    return group[1:]
 
 
 @dataclass
@@ -142,7 +191,7 @@ def lists_under(
                 break
             if names_heading(other.text, names + others):
                 break
-            if body and _styled_apart(other, body[0][1]) and len(other.text.split()) <= 8:
+            if _ends_list(body, other):
                 break
             body.append((other_block, other))
         beside = _beside(placed, body, line)
@@ -151,7 +200,7 @@ def lists_under(
         for _, group in itertools.groupby(body + beside, key=lambda placed: id(placed[0])):
             placed_group = list(group)
             right = _column_right(document, placed_group[0][0])
-            items.extend(split_cell([line for _, line in placed_group], right))
+            items.extend(_wrapped_on(items, split_cell([ln for _, ln in placed_group], right)))
         if beside:  # two columns read row by row
             items.sort(key=lambda item: (round(item.words[0].top), item.words[0].x0))
         found.append(HeadedList(line, block, items))

@@ -178,7 +178,7 @@ def _lost_marker(previous: TextLine, line: TextLine, right: float) -> bool:
 
 
 # A line that ends on a connector ("Water and") goes on in the next, however short.
-_CONNECTOR_END = re.compile(r"(?:\b(?:and|or|of|for|the|in|on|to|with|a|an)|[&,/–-])\s*$", re.I)
+CONNECTOR_END = re.compile(r"(?:\b(?:and|or|of|for|the|in|on|to|with|a|an)|[&,/–-])\s*$", re.I)
 
 
 def _ends_short(line: TextLine, following: TextLine, right: float) -> bool:
@@ -201,7 +201,7 @@ def split_cell(lines: list[TextLine], right: float) -> list[Item]:
         return split_items(lines)
     items = [Item("plain", [lines[0].text.strip()], list(lines[0].words))]
     for previous, line in itertools.pairwise(lines):
-        if _ends_short(previous, line, right) and not _CONNECTOR_END.search(previous.text):
+        if _ends_short(previous, line, right) and not CONNECTOR_END.search(previous.text):
             items.append(Item("plain", [line.text.strip()], list(line.words)))
         else:
             items[-1].lines.append(line.text.strip())

@@ -197,6 +197,8 @@ class ProfileExtractor:
     def sections(self) -> list[tuple[Block | None, list[Block]]]:
         sections: list[tuple[Block | None, list[Block]]] = []
         for block in self.body:
+            if not block.text:  # OCR debris alone in a block ("|"): it heads nothing
+                continue
             if block.kind == "heading":
                 sections.append((block, []))
             elif sections:
@@ -283,9 +285,10 @@ class ProfileExtractor:
                     themes.append(text)
             return themes
         for block in (b for b in self.sidebar if b.kind == "paragraph"):
-            if block.text and not _FIGURE_PAIR.match(block.text):
+            text = classify_line(block.text)[1]  # an item's mark is no part of the theme
+            if text and not _FIGURE_PAIR.match(text):
                 self.log.add(f"thematic_interests[{len(themes)}]", block.words)
-                themes.append(block.text)
+                themes.append(text)
         return themes
 
     def city_from_figures(self, city: City, listed: list[KeyFigure]) -> None:

@@ -23,6 +23,23 @@ from models import Activity, City, Contact, FocusArea, Partner, Period, Sdg, Uca
 from pipeline.reading.document import Document, TextLine, Word
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A space OCR put inside an address's domain: after a hyphen (no label ends in one), or after
+# a dot before the last label, a short run of small letters that ends the line or a clause.
+_SPACE_IN_DOMAIN = re.compile(r"(@[\w.-]*?(?:-|\.(?=\s+[a-z]{2,4}(?:$|[,;)]))))\s+(?=[a-z])")
+
+
+# A dot OCR read as a colon or comma before an address's last label.
+_STOP_IN_DOMAIN = re.compile(r"(@[\w-]+(?:\.[\w-]+)*)[:,](?=[a-z]{2,4}(?:$|[\s;)]))")
+
+
+def closed_addresses(text: str) -> str:
+    """The text with the spaces OCR put inside e-mail addresses' domains taken out, and a
+    dot it read as a colon or comma restored: a domain holds neither."""
+    while (closed := _SPACE_IN_DOMAIN.sub(r"\1", text)) != text:
+        text = closed
+    return _STOP_IN_DOMAIN.sub(r"\1.", text)
+
+
 _SDG = re.compile(
     r"\b(?:SDGs?|(?:Sustainable\s+Development\s+)?Goal)\s*(?:#|No\.?|n°)?\s*(\d{1,2})\b", re.I
 )
@@ -407,11 +424,12 @@ class UcapExtractor:
         contacts: list[Contact] = []
         source = lines or [ln for b in self.document.blocks for ln in b.lines]
         for line in source:
-            for match in EMAIL.finditer(line.text):
+            text = closed_addresses(line.text)
+            for match in EMAIL.finditer(text):
                 email = match.group(0).rstrip(".")
                 if any(c.email == email for c in contacts):
                     continue
-                name = person_before(line.text[: match.start()])
+                name = person_before(text[: match.start()])
                 contacts.append(Contact(name=name, email=email))
                 self.log.add(f"contacts[{len(contacts) - 1}]", words_for_text(line.words, email))
         return contacts

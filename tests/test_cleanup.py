@@ -72,6 +72,8 @@ def test_stray_marks_dropped() -> None:
     assert drop_stray_marks("covers | 90% _ of the") == "covers 90% of the"
     assert drop_stray_marks("international - educational") == "international educational"
     assert drop_stray_marks("glyph (cid:12) \ufffd gone") == "glyph gone"
+    assert drop_stray_marks("CITY: _Aville |Beta") == "CITY: Aville Beta"
+    assert drop_stray_marks("UNIT_office@x.eu a_b") == "UNIT_office@x.eu a_b"
 
 
 def test_clean_text_and_lines_chain_the_steps() -> None:

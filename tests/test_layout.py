@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from pipeline.reading.document import TextLine, Word
 from pipeline.reading.layout import blocks_in_order, group_lines, join_split_words, split_at_gaps
 from pipeline.reading.ocr import size_step
@@ -247,3 +249,60 @@ def test_a_tesseract_line_across_a_gutter_keeps_each_phrase_its_own_box() -> Non
     _level_lines([*item, *body], [(3, 1, 3)] * 4)
     assert {(w.top, w.bottom) for w in item} == {(107.5, 116.6)}
     assert {(w.top, w.bottom) for w in body} == {(111.4, 119.8)}
+
+
+def test_a_bullet_mark_does_not_shrink_its_items_type_size() -> None:
+    from pipeline.reading.ocr import _level_lines
+
+    short = [  # a dot's box is a third of a letter's height: measured as a letter, 5.5 pt
+        Word("•", 59, 281, 62, 284, 1, 0.0, False, "ocr", 40),
+        Word("Logistics", 66, 278, 107, 287.5, 1, 0.0, False, "ocr", 96),
+    ]
+    long = [
+        Word("•", 59, 299, 62, 302, 1, 0.0, False, "ocr", 40),
+        Word("Carbon", 66, 296, 96, 303.3, 1, 0.0, False, "ocr", 96),
+        Word("Reform", 99, 296, 141, 303.3, 1, 0.0, False, "ocr", 96),
+    ]
+    _level_lines([*short, *long], [(1, 1, 1)] * 2 + [(1, 1, 2)] * 3)
+    assert short[0].size == short[1].size == 10.0
+    assert long[0].size == 10.0
+
+
+def _tesseract_line(boxes: list[tuple[str, int, int]]) -> dict:
+    """Tesseract's data for one line of words: (text, left, width), 20 px high at top 10."""
+    n = len(boxes)
+    return {
+        "text": [t for t, _, _ in boxes],
+        "left": [x for _, x, _ in boxes],
+        "width": [w for _, _, w in boxes],
+        "top": [10] * n,
+        "height": [20] * n,
+        "conf": [95.0] * n,
+        "block_num": [1] * n,
+        "par_num": [1] * n,
+        "line_num": [1] * n,
+    }
+
+
+def test_an_underscore_under_the_gap_before_an_address_joins_it() -> None:
+    from pipeline.reading.ocr import _join_underscored
+
+    pixels = np.full((40, 200), 250, dtype=np.uint8)
+    pixels[27:29, 62:80] = 60  # the underscore, below the letters' boxes, short of both words
+    data = _tesseract_line([("More", 0, 30), ("UNIT", 35, 25), ("office@city.eu", 76, 90)])
+    _join_underscored(data, pixels)
+    assert data["text"] == ["More", "", "UNIT_office@city.eu"]
+    assert (data["left"][2], data["width"][2]) == (35, 131)
+
+
+def test_a_plain_space_before_an_address_keeps_the_words_apart() -> None:
+    from pipeline.reading.ocr import _join_underscored
+
+    pixels = np.full((40, 200), 250, dtype=np.uint8)
+    pixels[25:29, 55:57] = 60  # a comma's tail, no line under the gap
+    data = _tesseract_line([("Garcia,", 0, 57), ("carmen@city.eu", 70, 90)])
+    _join_underscored(data, pixels)
+    assert data["text"] == ["Garcia,", "carmen@city.eu"]
+    read = _tesseract_line([("UNIT_", 0, 40), ("office@city-", 45, 60), ("hall.eu", 110, 40)])
+    _join_underscored(read, pixels)
+    assert read["text"] == ["", "UNIT_office@city-", "hall.eu"]

@@ -448,3 +448,53 @@ def test_marks_read_as_letters_are_bullets_only_where_they_stand_one_under_anoth
     assert [w.text for w, k in zip(words, keep, strict=True) if k] == [
         "•", "New", "•", "Reduced", "a", "Joint", "a", "European", "in", "the"
     ]  # fmt: skip
+
+
+def test_a_mark_opening_a_table_cell_beside_its_label_is_a_bullet_too() -> None:
+    """A value cell read on one Tesseract line with its label: a mark after the gap opens the
+    cell's item; a cell's rule read as a thin "-" before it does not count; a doubted digit
+    and a sure "=" in line with the list's other marks are marks, a sure digit is a number."""
+    label = _ocr_word("Results", 10, 30, 8, 96)
+    words = [
+        label,
+        _ocr_word("-", 49, 0.5, 8, 87),  # the cell's rule
+        _ocr_word("M", 58, 5, 8, 10),
+        _ocr_word("Reduced", 66, 30, 8, 96),
+        _ocr_word("•", 58, 5, 5, 60),
+        _ocr_word("New", 66, 20, 8, 96),
+        _ocr_word("8", 58, 5, 8, 40),
+        _ocr_word("Joint", 66, 20, 8, 96),
+        _ocr_word("=", 58, 5, 4, 92),
+        _ocr_word("Better", 66, 20, 8, 96),
+        _ocr_word("3", 58, 5, 8, 95),
+        _ocr_word("Cities", 66, 20, 8, 96),
+        _ocr_word("|", 49, 0.3, 12, 90),  # a cell's rule, kept for the layout to cut at
+        _ocr_word("¢", 58, 5, 5, 24),
+        _ocr_word("Involving", 66, 30, 8, 96),
+    ]
+    lines = [(1, 1, n) for n in (1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 6)]
+    ink = [ocr._is_ink(w) for w in words]
+    keep = ocr._keep_bullets(words, lines, ink)
+    assert [w.text for w, k in zip(words, keep, strict=True) if k] == [
+        "Results", "-", "•", "Reduced", "•", "New", "•", "Joint", "•", "Better", "3", "Cities",
+        "|", "•", "Involving",
+    ]  # fmt: skip
+
+
+def test_a_hyphen_set_apart_between_words_is_read_as_the_en_dash() -> None:
+    """Tesseract reads a title's or a period's en dash as "-"; a mark opening a phrase after a
+    gap and a speck between lower-case words stay as read."""
+    words = [
+        _ocr_word("Aville", 10, 30, 8, 96),
+        _ocr_word("-", 44, 4, 1, 90),
+        _ocr_word("City", 52, 20, 8, 96),
+        _ocr_word("Results", 10, 30, 8, 96),
+        _ocr_word("-", 60, 4, 1, 90),  # a cell's item after the label
+        _ocr_word("Reduced", 68, 30, 8, 96),
+        _ocr_word("the", 10, 15, 8, 96),
+        _ocr_word("-", 28, 4, 1, 60),
+        _ocr_word("city", 36, 20, 8, 96),
+    ]
+    lines = [(1, 1, n) for n in (1, 1, 1, 2, 2, 2, 3, 3, 3)]
+    ocr._spaced_dashes(words, lines)
+    assert [w.text for w in words if w.text in "-–"] == ["–", "-", "-"]

@@ -897,3 +897,135 @@ def test_the_gazetteers_fuzzy_answers_are_remembered_within_bounds(
     for name in ("Atlantis", "Lemuria", "Mu", "Hyperborea", "Thule"):
         assert gaz.region(name) == []
     assert len(gaz._memo["regions"]) <= 3
+
+
+def test_a_first_item_short_enough_to_continue_the_heading_stays_an_item() -> None:
+    blocks = [
+        _placed("sidebar", 50, 100, "Themes of Interest"),
+        _placed("sidebar", 50, 120, "• Logistics"),
+        _placed("sidebar", 50, 132, "• Water Management"),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    (found,) = lists_under(document, ("themes of interest",))
+    assert [item.text() for item in found.items] == ["Logistics", "Water Management"]
+
+
+def test_an_item_wrapped_after_a_connector_goes_on_however_its_last_word_is_sized() -> None:
+    big = Block(1, "sidebar", [TextLine(_line([(50, "Innovation")], 132))], "heading")
+    for word in big.lines[0].words:  # its box read taller than its neighbours'
+        word.size, word.bottom = 13.5, word.top + 13.5
+    blocks = [
+        _placed("sidebar", 50, 100, "Themes of Interest"),
+        _placed("sidebar", 50, 120, "• Education, Research and"),
+        big,
+        _placed("sidebar", 50, 146, "• Urban Mobility Planning"),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    (found,) = lists_under(document, ("themes of interest",))
+    assert [item.text() for item in found.items] == [
+        "Education, Research and Innovation",
+        "Urban Mobility Planning",
+    ]
+
+
+def test_an_address_ocr_cut_with_spaces_or_a_colon_is_closed_again() -> None:
+    from extractors.ucap import closed_addresses
+
+    assert closed_addresses("Mail: UNIT_office@city- hall. eu") == "Mail: UNIT_office@city-hall.eu"
+    assert closed_addresses("UNIT_office@city-hall:eu") == "UNIT_office@city-hall.eu"
+    assert closed_addresses("Write to a@b.eu. the office") == "Write to a@b.eu. the office"
+    assert closed_addresses("a@b.eu, or c@d.org") == "a@b.eu, or c@d.org"
+
+
+def test_an_organisation_named_after_a_place_takes_the_places_restored_spelling() -> None:
+    from extractors.places import fold
+    from extractors.spelling import with_places_spelled
+
+    spelled = {fold(p): p for p in ("Luleå", "Ostrów Wielkopolski")}
+    assert with_places_spelled("Lulea Energy Agency", spelled) == "Luleå Energy Agency"
+    assert with_places_spelled("Port of Lulea.", spelled) == "Port of Luleå."
+    assert with_places_spelled("Ostrow Wielkopolski Board", spelled) == "Ostrów Wielkopolski Board"
+    assert with_places_spelled("LULEA Hub", spelled) == "LULEÅ Hub"
+    assert with_places_spelled("Luleaborg Hub", spelled) == "Luleaborg Hub"
+    assert with_places_spelled("Ostréw Wielkopolski Board", spelled) == "Ostrów Wielkopolski Board"
+
+
+def test_a_scanned_records_prose_names_its_places_in_their_restored_spelling() -> None:
+    from extractors.spelling import respell_prose
+    from models import Activity, Entities, UcapRecord
+
+    record = UcapRecord.model_validate(
+        {
+            "source": {
+                "file_name": "a.pdf",
+                "sha256": "0" * 64,
+                "page_count": 1,
+                "text_source": "ocr",
+            },
+            "city": {"name": "Aville"},
+            "entities": Entities(organizations=["Kosice Energy Agency"], places=["Košice"]),
+            "expected_results": ["Transfer of good practices from Kosice.", "Kosice"],
+            "activities": [Activity(description="A visit to Kosice.", places=["Kosice"])],
+        }
+    )
+    respell_prose(record)
+    assert record.entities.organizations == ["Košice Energy Agency"]
+    assert record.expected_results == ["Transfer of good practices from Košice.", "Košice"]
+    assert record.activities[0].description == "A visit to Košice."
+
+
+def _ocr_placed(top: float, text: str, size: float = SIZE) -> Block:
+    words = _line([(50, text)], top)
+    for word in words:
+        word.source, word.size, word.bottom = "ocr", size, top + size
+    return Block(1, "sidebar", [TextLine(words)], "paragraph", text)
+
+
+def test_an_ocr_line_at_the_lists_own_pitch_is_an_item_however_large_it_measured() -> None:
+    blocks = [
+        _ocr_placed(100, "Themes of Interest"),
+        _ocr_placed(118, "Clean Energy"),
+        _ocr_placed(136, "Biodiversity"),
+        _ocr_placed(154, "Renewable Energy", 14.7),  # OCR's measure of one line
+        _ocr_placed(172, "Logistics"),
+        _ocr_placed(210, "Facts and Figures", 14.7),  # space above it: the next heading
+        _ocr_placed(228, "Airport"),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "ocr", blocks)])
+    (found,) = lists_under(document, ("themes of interest",))
+    assert [item.text() for item in found.items] == [
+        "Clean Energy",
+        "Biodiversity",
+        "Renewable Energy",
+        "Logistics",
+    ]
+
+
+def test_a_sidebar_of_themes_without_a_heading_gives_them_without_their_marks() -> None:
+    from extractors.profile import ProfileExtractor
+
+    blocks = [
+        _placed("body", 50, 60, "Aville City Profile", "heading"),
+        _placed("sidebar", 50, 120, "• Green Infrastructure"),
+        _placed("sidebar", 50, 138, "Renewable Energy"),
+        _placed("body", 200, 120, "The city lies on a river and has grown fast in recent years."),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    themes = ProfileExtractor(document, "unused").themes()
+    assert themes == ["Green Infrastructure", "Renewable Energy"]
+
+
+def test_a_block_of_debris_alone_heads_no_section() -> None:
+    from extractors.profile import ProfileExtractor
+
+    debris = _placed("body", 50, 90, "|", "heading")
+    debris.text = ""  # what the clean-up leaves of it
+    blocks = [
+        _placed("body", 50, 60, "Aville City Profile", "heading"),
+        debris,
+        _placed("body", 50, 120, "Economy", "heading"),
+        _placed("body", 50, 140, "The city lies on a river and has grown fast in recent years."),
+    ]
+    document = Document(Path("hand-made.pdf"), "0" * 64, [Page(1, 595, 842, [], "text", blocks)])
+    sections = ProfileExtractor(document, "unused").sections()
+    assert [heading.text if heading else None for heading, _ in sections] == ["Economy"]

@@ -27,6 +27,8 @@ _HYPHENS = "-\u00ad\u2010\u2011"
 _STRAY_TOKEN = re.compile(r"^[_|~^`¦¬'\"‘’“”]{1,3}$")
 _STRAY_EDGE = re.compile(r"(?<=[A-Za-z])[_|~^`¦¬]+[’'‘]*(?=\s|$)")
 _CID = re.compile(r"\(cid:\d+\)")
+# A rule's mark glued before a capitalised word ("_Aville" of a cell's edge): no name begins so.
+_STRAY_HEAD = re.compile(r"(?:^|(?<=\s))[_|¦¬]+(?=[A-Z])")
 
 
 def normalize_unicode(text: str) -> str:
@@ -109,9 +111,10 @@ def square_units(text: str) -> str:
 
 
 def drop_stray_marks(text: str) -> str:
-    """Drop OCR debris: lone marks (``_``, ``|``, ``'``) and marks glued to a word's end."""
+    """Drop OCR debris: lone marks (``_``, ``|``, ``'``), marks glued to a word's end and a
+    rule's mark glued before a capital."""
     text = _CID.sub("", text).replace("\ufffd", "")
-    text = _STRAY_EDGE.sub("", text)
+    text = _STRAY_HEAD.sub("", _STRAY_EDGE.sub("", text))
     text = re.sub(r"(?<=[a-z]) - (?=[a-z])", " ", text)  # a speck read as a hyphen
     text = re.sub(r"(?<=\w)\s+[.,;:](?=\s|$)", "", text)  # a speck read as a full stop
     if "’" not in text:  # an opening quote that never closes is a speck too

@@ -196,7 +196,9 @@ def ocr_image(
         image = image.rotate(-skew, resample=_ROTATION[raster.source], fillcolor=255)
         box_skew = 0.0
     pixels = np.asarray(image)
-    data = _tesseract(_without_rulings(pixels, raster.dpi), page=page, lang=lang, timeout=timeout)
+    read = _without_rulings(pixels, raster.dpi)
+    data = _tesseract(read, page=page, lang=lang, timeout=timeout)
+    _join_underscored(data, read)
     (sx, sy), (ox, oy) = raster.scale, raster.origin
     cx, cy = pixels.shape[1] / 2, pixels.shape[0] / 2
     words: list[Word] = []
@@ -230,7 +232,9 @@ def ocr_image(
         confidences.append(conf)
     keep = _keep_bullets(words, lines, [_is_ink(w) for w in words])
     words = [w for w, k in zip(words, keep, strict=True) if k]
-    _level_lines(words, [key for key, k in zip(lines, keep, strict=True) if k])
+    lines = [key for key, k in zip(lines, keep, strict=True) if k]
+    _spaced_dashes(words, lines)
+    _level_lines(words, lines)
     mean = round(sum(confidences) / len(confidences), 1) if confidences else None
     return OcrResult(words=words, confidence=mean, skew_degrees=skew, dpi=raster.dpi)
 
@@ -446,6 +450,56 @@ def _tesseract(pixels: np.ndarray, *, page: int, lang: str, timeout: float) -> d
         ) from exc
 
 
+def _join_underscored(data: dict, pixels: np.ndarray) -> None:
+    """Join an e-mail address to the word before it where an underscore links them.
+
+    An address holds no space, but Tesseract reads the underscore of "UNIT_office@…" as one
+    (or drops it, the line sitting below the letters' boxes) and the address loses its first
+    part. The word before an address is its own only where an underscore was read at its end
+    or a line of ink runs under the gap between them, as no space between words has.
+    """
+    texts = data["text"]
+    for j in range(1, len(texts)):
+        i = j - 1
+        if "@" not in texts[j] or not texts[i].strip() or _line_of(data, i) != _line_of(data, j):
+            continue
+        if texts[i].endswith("_") or _underlined_gap(data, i, j, pixels):
+            right = data["left"][j] + data["width"][j]
+            top = min(data["top"][i], data["top"][j])
+            bottom = max(data["top"][k] + data["height"][k] for k in (i, j))
+            texts[j] = f"{texts[i].rstrip('_')}_{texts[j]}"
+            data["left"][j], data["top"][j] = data["left"][i], top
+            data["width"][j], data["height"][j] = right - data["left"][i], bottom - top
+            data["conf"][j] = min(float(data["conf"][i]), float(data["conf"][j]))
+            texts[i] = ""
+
+
+def _line_of(data: dict, i: int) -> tuple[int, int, int]:
+    return data["block_num"][i], data["par_num"][i], data["line_num"][i]
+
+
+def _underlined_gap(data: dict, i: int, j: int, pixels: np.ndarray) -> bool:
+    """A row of the lower half of the line (to a third of its height below) where ink, darker
+    than the paper around it, fills at least ``_UNDERSCORE_SHARE`` of the gap between words."""
+    x0, x1 = data["left"][i] + data["width"][i] + 1, data["left"][j] - 1
+    top = min(data["top"][i], data["top"][j])
+    bottom = max(data["top"][k] + data["height"][k] for k in (i, j))
+    height = bottom - top
+    if x1 - x0 < 2 or height <= 0:
+        return False
+    paper = float(np.percentile(pixels[top:bottom, x0:x1], 90))
+    under = pixels[top + height // 2 : bottom + height // 3, x0:x1]
+    if under.size == 0:
+        return False
+    return bool(((under < paper - _INK_BELOW_PAPER).mean(axis=1) >= _UNDERSCORE_SHARE).any())
+
+
+# An underscore fills most of the gap it stands in (a scan's blur and offset leave it short of
+# both words); ink is this many grey levels darker than the paper around it.
+_UNDERSCORE_SHARE = 0.4
+_INK_BELOW_PAPER = 30
+
+
 def _is_ink(word: Word) -> bool:
     """Drop specks read as punctuation (a wordless mark Tesseract itself doubts) and rules
     read as letters (a box many times wider than its letters could fill)."""
@@ -471,7 +525,7 @@ def _keep_bullets(
     marks: list[int] = []
     misread: list[int] = []
     for i in range(len(words) - 1):
-        if (i and lines[i - 1] == lines[i]) or lines[i + 1] != lines[i]:
+        if lines[i + 1] != lines[i] or not _opens_phrase(words, lines, ink, i):
             continue
         mark = words[i]
         if _is_bullet(mark, words[i + 1]):
@@ -488,6 +542,43 @@ def _keep_bullets(
     return keep
 
 
+def _opens_phrase(
+    words: list[Word], lines: list[tuple[int, int, int]], ink: list[bool], i: int
+) -> bool:
+    """The word opens its Tesseract line, or a phrase set further from the words before it
+    than the line is high: a table's value cell, read on one line with its label. Specks and
+    a cell's rule read as a sign before it do not count."""
+    j = i - 1
+    while j >= 0 and lines[j] == lines[i] and _speck_or_rule(words[j], ink[j]):
+        j -= 1
+    if j < 0 or lines[j] != lines[i]:
+        return True
+    return words[i].x0 - words[j].x1 > words[i + 1].bottom - words[i + 1].top
+
+
+def _speck_or_rule(word: Word, ink: bool) -> bool:
+    """Not ink, or a sign no wider than a fifth of its height: a ruling read as "-" or "|"."""
+    thin = word.x1 - word.x0 < 0.2 * (word.bottom - word.top)
+    return not ink or (thin and not any(c.isalnum() for c in word.text))
+
+
+def _spaced_dashes(words: list[Word], lines: list[tuple[int, int, int]]) -> None:
+    """A hyphen standing alone between two words of a line, read as "–": Tesseract's English
+    model reads the en dash of "Aville – City Profile" or "May 2019 – June 2020" as a hyphen,
+    and type sets no hyphen apart. Between two lower-case words it is a speck (the clean-up
+    drops it), and a mark that opens a phrase stays a mark."""
+    for i in range(1, len(words) - 1):
+        before, after = words[i - 1], words[i + 1]
+        if words[i].text != "-" or not lines[i - 1] == lines[i] == lines[i + 1]:
+            continue
+        gap = after.bottom - after.top
+        if words[i].x0 - before.x1 > gap:  # opens a phrase after a gutter: a list's mark
+            continue
+        if before.text[-1:].islower() and after.text[:1].islower():
+            continue
+        words[i].text = "–"
+
+
 def _misread_mark(mark: Word, after: Word) -> bool:
     """One or two letters or signs Tesseract doubts, of a bullet's size, opening a line whose
     next word is capitalised: a list's mark read as letters, or a short word.
@@ -496,14 +587,21 @@ def _misread_mark(mark: Word, after: Word) -> bool:
     another mark, read or misread, opens a line at the same place across: a list's marks
     stand one under the other, the short words of prose seldom do.
     """
-    if not (1 <= len(mark.text) <= 2) or any(c.isdigit() for c in mark.text):
+    text, conf = mark.text, mark.conf or 0
+    if not (1 <= len(text) <= 2) or not after.text[:1].isupper():
         return False
-    if (mark.conf or 0) >= _SURE or not after.text[:1].isupper():
+    if any(c.isdigit() for c in text) and (len(text) > 1 or conf >= _DOUBTED):
+        return False  # a number, unless one digit Tesseract all but rejects
+    # A sign that is no word and no sign of prose ("=", not "&"), however sure Tesseract is.
+    sign = not any(c.isalnum() or c in _PROSE_SIGNS for c in text)
+    if conf >= _SURE and not sign:
         return False
     return _bullet_sized(mark, after)
 
 
 _SURE = 85  # Tesseract's confidence above which a mark or word stays as read
+_PROSE_SIGNS = frozenset("&%+/#$€£.,;:!?\"'“”‘’()[]{}")
+_DOUBTED = 50  # below this, a lone digit opening an item in line with marks is one of them
 
 
 def _is_bullet(mark: Word, after: Word) -> bool:
@@ -512,10 +610,13 @@ def _is_bullet(mark: Word, after: Word) -> bool:
 
 
 def _bullet_sized(mark: Word, after: Word) -> bool:
-    """Not a rule (wider than a letter is high), not a speck (a fifth of a letter's height)."""
+    """Not a rule (wider than a letter is high, or a cell's upright line: thinner than a fifth
+    of its own height), not a speck (a fifth of a letter's height)."""
     height = after.bottom - after.top
-    side = max(mark.x1 - mark.x0, mark.bottom - mark.top)
-    return 0.2 * height <= side and mark.x1 - mark.x0 <= 1.5 * height
+    width = mark.x1 - mark.x0
+    side = max(width, mark.bottom - mark.top)
+    upright = width < 0.2 * (mark.bottom - mark.top)
+    return 0.2 * height <= side and width <= 1.5 * height and not upright
 
 
 # One or two signs, no letter, digit, bracket, quote, stop or sign of prose ("& Development"):
@@ -551,11 +652,21 @@ def _phrase_sizes(line: list[Word]) -> list[tuple[list[Word], float]]:
     size. Phrases of near sizes (a table's label and value), or of a line with a rule read as
     a bar, keep the line's median, the steadier measure."""
     runs = _phrases(line)
-    sizes = [statistics.median(_type_size(w) for w in run) for run in runs]
+    sizes = [_median_size(run) for run in runs]
     ruled = any(_TALL_MARKS & set(w.text) for w in line)  # a cell's rule inflates its boxes
     if len(runs) == 1 or ruled or max(sizes) < PHRASE_SIZE_JUMP * min(sizes):
-        return [(line, round(statistics.median(_type_size(w) for w in line), 2))]
+        return [(line, round(_median_size(line), 2))]
     return [(run, round(size, 2)) for run, size in zip(runs, sizes, strict=True)]
+
+
+def _median_size(words: list[Word]) -> float:
+    """The median type size of the words, less a mark that opens them: a bullet's dot is no
+    letter, and measured as one it shrank a short item of two words below its list's size,
+    so that the next item's line read as a heading set apart."""
+    ordered = sorted(words, key=lambda w: w.x0)
+    if len(ordered) > 1 and not any(c.isalnum() for c in ordered[0].text):
+        ordered = ordered[1:]
+    return statistics.median(_type_size(w) for w in ordered)
 
 
 _TALL_MARKS = frozenset("|[]")
