@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -109,15 +108,44 @@ def mixed_corpora(work: Path, sizes: list[int]) -> dict[int, Path]:
     return folders
 
 
-def composition(corpus: Path) -> dict[str, int]:
-    """Documents, scanned documents and pages of a folder's PDFs (scanned: no text layer)."""
-    docs = scanned = pages = 0
+def classes(corpus: Path) -> dict[str, tuple[bool, int]]:
+    """Each PDF of a folder: (scanned, pages); scanned when its first page has no text."""
+    out = {}
     for path in sorted(corpus.glob("*.pdf")):
         with pdfplumber.open(path) as pdf:
-            docs += 1
-            pages += len(pdf.pages)
-            scanned += not (pdf.pages[0].extract_text() or "").strip()
-    return {"docs": docs, "scanned": scanned, "pages": pages}
+            out[path.name] = (not (pdf.pages[0].extract_text() or "").strip(), len(pdf.pages))
+    return out
+
+
+def composition(kinds: dict[str, tuple[bool, int]]) -> dict[str, int]:
+    """Documents, scanned documents and pages of a folder's ``classes``."""
+    return {
+        "docs": len(kinds),
+        "scanned": sum(scanned for scanned, _ in kinds.values()),
+        "pages": sum(pages for _, pages in kinds.values()),
+    }
+
+
+def cpu_curve(index: list[dict], kinds: dict[str, tuple[bool, int]], step: int) -> list[float]:
+    """Per ``step`` documents in the order they finished (their records' times): the mean of
+    each document's CPU seconds over the mean of its class (kind, scanned, pages) in the run.
+    Flat at 1 when a document costs the same late in a run as early, whatever the order of
+    the documents and however busy the machine."""
+    timed = []
+    for line in index:
+        with contextlib.suppress(OSError, TypeError):
+            cls = (line["kind"], *kinds[line["file"]])
+            timed.append((os.stat(line["record"]).st_mtime, cls, line["cpu_seconds"]))
+    timed = [t for t in timed if t[2]]
+    sums: dict[tuple, list[float]] = {}
+    for _, cls, cpu in timed:
+        sums.setdefault(cls, []).append(cpu)
+    means = {cls: sum(v) / len(v) for cls, v in sums.items()}
+    timed.sort()
+    ratios = [cpu / means[cls] for _, cls, cpu in timed]
+    return [
+        sum(ratios[i : i + step]) / len(ratios[i : i + step]) for i in range(0, len(ratios), step)
+    ]
 
 
 def _tree_memory(root: psutil.Process) -> tuple[int, int]:
@@ -137,35 +165,52 @@ def _tree_memory(root: psutil.Process) -> tuple[int, int]:
     return pss, rss
 
 
+def _run_cpu(root: psutil.Process, seen: dict[int, float]) -> None:
+    """Note the CPU seconds so far of each process of the tree that is not reading documents:
+    the run itself, Prefect's server, the fork server, Dask's processes. A document worker (a
+    child of the fork server) and its Tesseract runs are counted exactly by the run index's
+    ``cpu_seconds`` instead; a sample of a short process would miss its last moments."""
+    with contextlib.suppress(psutil.Error):
+        for process in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                parent = process.parent()
+                if process.name() == "tesseract" or (
+                    parent is not None and "forkserver" in " ".join(parent.cmdline())
+                ):
+                    continue
+                times = process.cpu_times()
+                seen[process.pid] = times.user + times.system
+
+
 def run_citydocs(corpus: Path, out: Path, dask: bool = False) -> dict:
     """Wall time, index lines, peak memory and CPU time of one `citydocs run`: the peak over
     0.1 s samples of the process tree's summed PSS (what the tree holds) and of its summed
-    RSS; the CPU seconds of the whole tree (user + system, every process that ended having
-    been waited for); and when each record appeared in ``out`` (the run's progress curve)."""
+    RSS; the CPU seconds of the processes that do not read documents (``_run_cpu``, sampled
+    each second); and when each record appeared in ``out`` (the run's progress curve)."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     log = out.with_suffix(".log")
     command = [CITYDOCS, "run", str(corpus), "--out", str(out), *(["--dask", "local"] * dask)]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     run = subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     peak_pss = peak_rss = 0
     root = psutil.Process(run.pid)
     progress: list[tuple[float, int]] = []
+    run_cpu: dict[int, float] = {}
     while run.poll() is None:
         pss, rss = _tree_memory(root)
         peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
         now = time.perf_counter() - start
         if not progress or now - progress[-1][0] >= 1.0:
             progress.append((now, _records_in(out)))
+            _run_cpu(root, run_cpu)
         time.sleep(0.1)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if not (out / "_index.jsonl").exists():
         sys.exit(f"`citydocs run` wrote no index; its output:\n{log.read_text()[-3000:]}")
     index = [json.loads(line) for line in (out / "_index.jsonl").read_text().splitlines()]
     return {
         "wall_s": wall,
-        "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "run_cpu_s": sum(run_cpu.values()),
         "index": index,
         "peak_mb": peak_pss / 1048576,
         "peak_rss_mb": peak_rss / 1048576,
@@ -322,23 +367,27 @@ def measure_growth(sizes: list[int], work: Path, dask: bool, pool: bool = True) 
     runners = [False] * pool + [True] * dask
     rows = []
     for size in sizes:
-        mix = composition(corpora[size])
+        kinds = classes(corpora[size])
+        mix = composition(kinds)
         for on_dask in runners:
             runner = "dask LocalCluster" if on_dask else "process pool"
             out = work / f"out-{size}-{'dask' if on_dask else 'local'}"
             run = run_citydocs(corpora[size], out, on_dask)
+            cpu = [r.get("cpu_seconds") for r in run["index"]]
             rows.append({
                 "runner": runner,
                 "documents": len(run["index"]),
                 "failed": sum(r["status"] != "ok" for r in run["index"]),
                 "wall_s": run["wall_s"],
-                "cpu_s": run["cpu_s"],
+                "run_cpu_s": run["run_cpu_s"],
                 "work_s": sum(r["seconds"] for r in run["index"]),
                 "scanned": mix["scanned"],
                 "pages": mix["pages"],
                 "peak_mb": run["peak_mb"],
                 "peak_rss_mb": run["peak_rss_mb"],
                 "curve": curve(run["progress"], CURVE_STEP),
+                "worker_cpu_s": sum(c for c in cpu if c),
+                "cpu_curve": cpu_curve(run["index"], kinds, CURVE_STEP),
             })  # fmt: skip
             print(json.dumps(rows[-1]), flush=True)
     return rows
@@ -409,11 +458,13 @@ GROWTH_HEADER = [
     "Growth: nested corpora (each the first documents of the largest, in an order whose every "
     "prefix has the mix of the whole), so a step adds documents like those before it. Per "
     "added document: wall time; work (the tasks' own seconds, from the run index); overhead "
-    "(wall × cores beyond the work: start-up, Prefect, idle cores); CPU of the whole process "
-    "tree.",
+    "(wall × cores beyond the work: start-up, Prefect, idle cores); the documents' CPU (their "
+    "workers' and Tesseract's, from the index); the run's CPU (every other process of the "
+    "tree: the run, Prefect's server, the fork server, Dask). CPU seconds hold on a busy "
+    "machine, where wall and work do not.",
     "",
     "| runner | documents (scanned, pages) | failed | wall (s) | added per added document: wall "
-    "/ work / overhead / CPU (s) | peak memory of the process tree: PSS (MB) | peak summed RSS "
+    "/ work / overhead / documents' CPU / run's CPU (s) | peak memory of the process tree: PSS (MB) | peak summed RSS "
     "(MB) |",
     "|---|---|---|---|---|---|---|",
 ]
@@ -429,9 +480,10 @@ def growth_rows(rows: list[dict]) -> list[str]:
         if before and r["documents"] > before["documents"]:
             docs = r["documents"] - before["documents"]
             wall, work = r["wall_s"] - before["wall_s"], r["work_s"] - before["work_s"]
-            cpu = r["cpu_s"] - before["cpu_s"]
+            cpu = r["run_cpu_s"] - before["run_cpu_s"]
+            worker = r["worker_cpu_s"] - before["worker_cpu_s"]
             slope = f"{wall / docs:.3f} / {work / docs:.3f} / {(wall * CORES - work) / docs:.3f}"
-            slope += f" / {cpu / docs:.3f}"
+            slope += f" / {worker / docs:.3f} / {cpu / docs:.3f}"
         out.append(
             f"| {r['runner']} | {r['documents']} ({r['scanned']}, {r['pages']}) | "
             f"{r['failed']} | {r['wall_s']:.1f} | {slope} | {r['peak_mb']:.0f} | "
@@ -442,16 +494,21 @@ def growth_rows(rows: list[dict]) -> list[str]:
 
 
 def curve_lines(rows: list[dict]) -> list[str]:
-    """The largest run of each runner: seconds per successive hundred documents."""
+    """The largest run of each runner, per successive hundred documents: wall seconds, and
+    the documents' CPU over their class's mean in the run (flat at 1.00 when nothing grows)."""
     largest = {}
     for r in rows:
         largest[r["runner"]] = r
-    return [
-        f"- {runner}, {r['documents']} documents: seconds per {CURVE_STEP} documents after the "
-        f"first {CURVE_STEP}: " + ", ".join(f"{s:.0f}" for s in r["curve"])
-        for runner, r in largest.items()
-        if r["curve"]
-    ]
+    lines = []
+    for runner, r in largest.items():
+        lines.append(
+            f"- {runner}, {r['documents']} documents, per {CURVE_STEP} in the order they "
+            "finished: wall s (after the first) "
+            + ", ".join(f"{s:.0f}" for s in r["curve"])
+            + "; CPU over its class's mean "
+            + ", ".join(f"{c:.2f}" for c in r["cpu_curve"])
+        )
+    return lines
 
 
 def render_growth(growth: list[dict]) -> list[str]:
