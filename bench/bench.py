@@ -1,6 +1,7 @@
 """Benchmark `citydocs run` against the OCR and pdfplumber floors, and its growth with size.
 
     python bench/bench.py [--n 20] [--digital-n 60] [--sizes 100,1000] [--dask] [--no-append]
+    python bench/bench.py --growth-only --sizes 100,300,1000 --dask   # the growth table alone
 
 Like with like: scanned and born-digital documents go through `citydocs run` in folders of
 their own, N of them and then 2N (the same pages again), and each floor runs on the same files,
@@ -8,11 +9,11 @@ one process per core, as a command timed by the wall clock: bare `tesseract` on 
 citydocs hands Tesseract first (the page's own image, or its render at the configured dpi), and
 pdfplumber's `extract_words` on the born-digital files. The added wall time per added page is
 compared, so neither side's start-up is estimated or subtracted. Then mixed corpora of each size
-in `--sizes` (the generated corpus when the `corpus` package is present, else copies of the
-samples) go through `citydocs run`, and through `citydocs run --dask local` with `--dask`, for
-the growth table: wall time per document, the slope between sizes and the peak memory of the
-process tree (its summed PSS, which counts a shared page once; summed RSS beside it, which
-counts it once per process). Prints the tables and appends them, with the machine, to
+in `--sizes` (nested, every one with the mix of the largest: ``mixed_corpora``; copies of the
+samples when the `corpus` package is absent) go through `citydocs run`, and through `citydocs
+run --dask local` with `--dask`, for the growth table: wall time, the slope between sizes with
+the documents' own work and CPU beside it, and the peak memory of the process tree (its summed
+PSS, which counts a shared page once; summed RSS beside it, which counts it once per process). Prints the tables and appends them, with the machine, to
 bench/results.md.
 """
 
