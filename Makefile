@@ -11,11 +11,12 @@ OUT ?= output
 # (pipeline/base/environment.py); make keeps Prefect's database inside the checkout.
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: help system-deps setup run test lint format samples schema bench soak realworld
+.PHONY: help system-deps setup run test lint format samples schema bench bench-growth soak realworld
 
 help:
 	@echo "make run    extract the samples into $(OUT)/ (installs what is missing first)"
 	@echo "make test   ruff + the test-suite with real Tesseract, spaCy and PDFs"
+	@echo "make bench-growth  the growth table alone: nested like corpora of 100, 300, 1,000 documents, process pool and Dask (SIZES=...)"
 	@echo "make bench  floors (N and 2N: N=20 scanned, DIGITAL_N=60 born-digital) and growth to 1,000 documents, also on Dask (SIZES=100,1000)"
 	@echo "make soak   500 mixed documents through the watch flow under random SIGKILLs"
 	@echo "make realworld  the test PDFs of four PDF libraries through extract, run and watch"
@@ -54,6 +55,9 @@ samples: setup
 
 bench: setup
 	$(UV) run --frozen python bench/bench.py $(if $(N),--n $(N)) $(if $(DIGITAL_N),--digital-n $(DIGITAL_N)) --sizes $(or $(SIZES),100,1000) --dask
+
+bench-growth: setup
+	$(UV) run --frozen python bench/bench.py --growth-only --sizes $(or $(SIZES),100,300,1000) --dask
 
 soak: setup
 	$(UV) run --frozen python -m tests.tools.soak $(if $(DOCS),--docs $(DOCS))

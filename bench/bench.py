@@ -1,6 +1,7 @@
 """Benchmark `citydocs run` against the OCR and pdfplumber floors, and its growth with size.
 
     python bench/bench.py [--n 20] [--digital-n 60] [--sizes 100,1000] [--dask] [--no-append]
+    python bench/bench.py --growth-only --sizes 100,300,1000 --dask   # the growth table alone
 
 Like with like: scanned and born-digital documents go through `citydocs run` in folders of
 their own, N of them and then 2N (the same pages again), and each floor runs on the same files,
@@ -8,11 +9,11 @@ one process per core, as a command timed by the wall clock: bare `tesseract` on 
 citydocs hands Tesseract first (the page's own image, or its render at the configured dpi), and
 pdfplumber's `extract_words` on the born-digital files. The added wall time per added page is
 compared, so neither side's start-up is estimated or subtracted. Then mixed corpora of each size
-in `--sizes` (the generated corpus when the `corpus` package is present, else copies of the
-samples) go through `citydocs run`, and through `citydocs run --dask local` with `--dask`, for
-the growth table: wall time per document, the slope between sizes and the peak memory of the
-process tree (its summed PSS, which counts a shared page once; summed RSS beside it, which
-counts it once per process). Prints the tables and appends them, with the machine, to
+in `--sizes` (nested, every one with the mix of the largest: ``mixed_corpora``; copies of the
+samples when the `corpus` package is absent) go through `citydocs run`, and through `citydocs
+run --dask local` with `--dask`, for the growth table: wall time, the slope between sizes with
+the documents' own work and CPU beside it, and the peak memory of the process tree (its summed
+PSS, which counts a shared page once; summed RSS beside it, which counts it once per process). Prints the tables and appends them, with the machine, to
 bench/results.md.
 """
 
@@ -46,6 +47,7 @@ from samples import make_samples  # noqa: E402
 
 CITYDOCS = str(Path(sys.executable).with_name("citydocs"))
 CORES = os.cpu_count() or 2
+CURVE_STEP = 100  # documents per point of a run's progress curve
 
 
 def _samples(folder: Path) -> tuple[list[Path], list[Path]]:
@@ -76,20 +78,75 @@ def _copies(pool: list[Path], n: int, target: Path, tag: str) -> list[Path]:
     return out
 
 
-def mixed_corpus(work: Path, count: int) -> Path:
-    """``count`` mixed documents: the generated corpus if the `corpus` package is here."""
-    target = work / f"mixed-{count}"
-    if (ROOT / "corpus" / "__main__.py").exists():
+def mixed_corpora(work: Path, sizes: list[int]) -> dict[int, Path]:
+    """Nested mixed corpora, one folder per size: the generated corpus when the `corpus`
+    package is here, its documents in an order whose every prefix has the mix of the whole
+    (kind, scan, pages: ``corpus.strata``), so that each growth step adds documents like those
+    before it; else copies of the samples. Generated once, at the largest size; the smaller
+    folders link to its first documents."""
+    largest = work / f"mixed-{max(sizes)}"
+    if not (ROOT / "corpus" / "__main__.py").exists():
+        scanned, digital = _samples(work)
+        return {n: _copies(scanned + digital, n, work / f"mixed-{n}", "mixed")[0].parent
+                for n in sizes}  # fmt: skip
+    if not (largest / "manifest.jsonl").exists():  # a kept ``--work`` folder has it already
         subprocess.run(
-            [sys.executable, "-m", "corpus", "generate", "--range", "dev", "--count", str(count),
-             "--out", str(target)],
+            [sys.executable, "-m", "corpus", "generate", "--range", "dev", "--count",
+             str(max(sizes)), "--stratify-over", str(max(sizes)), "--out", str(largest)],
             cwd=ROOT, check=True, capture_output=True,
         )  # fmt: skip
-        shutil.rmtree(target / "expected", ignore_errors=True)
-        return target
-    scanned, digital = _samples(work)
-    _copies(scanned + digital, count, target, "mixed")
-    return target
+        shutil.rmtree(largest / "expected", ignore_errors=True)
+    manifest = (largest / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    names = [json.loads(line)["name"] for line in manifest]
+    folders = {}
+    for n in sizes:
+        target = work / f"mixed-{n}"
+        if target != largest and not target.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            for name in names[:n]:
+                os.link(largest / f"{name}.pdf", target / f"{name}.pdf")
+        folders[n] = target
+    return folders
+
+
+def classes(corpus: Path) -> dict[str, tuple[bool, int]]:
+    """Each PDF of a folder: (scanned, pages); scanned when its first page has no text."""
+    out = {}
+    for path in sorted(corpus.glob("*.pdf")):
+        with pdfplumber.open(path) as pdf:
+            out[path.name] = (not (pdf.pages[0].extract_text() or "").strip(), len(pdf.pages))
+    return out
+
+
+def composition(kinds: dict[str, tuple[bool, int]]) -> dict[str, int]:
+    """Documents, scanned documents and pages of a folder's ``classes``."""
+    return {
+        "docs": len(kinds),
+        "scanned": sum(scanned for scanned, _ in kinds.values()),
+        "pages": sum(pages for _, pages in kinds.values()),
+    }
+
+
+def cpu_curve(index: list[dict], kinds: dict[str, tuple[bool, int]], step: int) -> list[float]:
+    """Per ``step`` documents in the order they finished (their records' times): the mean of
+    each document's CPU seconds over the mean of its class (kind, scanned, pages) in the run.
+    Flat at 1 when a document costs the same late in a run as early, whatever the order of
+    the documents and however busy the machine."""
+    timed = []
+    for line in index:
+        with contextlib.suppress(OSError, TypeError):
+            cls = (line["kind"], *kinds[line["file"]])
+            timed.append((os.stat(line["record"]).st_mtime, cls, line["cpu_seconds"]))
+    timed = [t for t in timed if t[2]]
+    sums: dict[tuple, list[float]] = {}
+    for _, cls, cpu in timed:
+        sums.setdefault(cls, []).append(cpu)
+    means = {cls: sum(v) / len(v) for cls, v in sums.items()}
+    timed.sort()
+    ratios = [cpu / means[cls] for _, cls, cpu in timed]
+    return [
+        sum(ratios[i : i + step]) / len(ratios[i : i + step]) for i in range(0, len(ratios), step)
+    ]
 
 
 def _tree_memory(root: psutil.Process) -> tuple[int, int]:
@@ -109,9 +166,28 @@ def _tree_memory(root: psutil.Process) -> tuple[int, int]:
     return pss, rss
 
 
+def _run_cpu(root: psutil.Process, seen: dict[int, float]) -> None:
+    """Note the CPU seconds so far of each process of the tree that is not reading documents:
+    the run itself, Prefect's server, the fork server, Dask's processes. A document worker (a
+    child of the fork server) and its Tesseract runs are counted exactly by the run index's
+    ``cpu_seconds`` instead; a sample of a short process would miss its last moments."""
+    with contextlib.suppress(psutil.Error):
+        for process in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                parent = process.parent()
+                if process.name() == "tesseract" or (
+                    parent is not None and "forkserver" in " ".join(parent.cmdline())
+                ):
+                    continue
+                times = process.cpu_times()
+                seen[process.pid] = times.user + times.system
+
+
 def run_citydocs(corpus: Path, out: Path, dask: bool = False) -> dict:
-    """Wall time, index lines and peak memory of one `citydocs run`: the peak over 0.1 s
-    samples of the process tree's summed PSS (what the tree holds) and of its summed RSS."""
+    """Wall time, index lines, peak memory and CPU time of one `citydocs run`: the peak over
+    0.1 s samples of the process tree's summed PSS (what the tree holds) and of its summed
+    RSS; the CPU seconds of the processes that do not read documents (``_run_cpu``, sampled
+    each second); and when each record appeared in ``out`` (the run's progress curve)."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     log = out.with_suffix(".log")
     command = [CITYDOCS, "run", str(corpus), "--out", str(out), *(["--dask", "local"] * dask)]
@@ -119,9 +195,15 @@ def run_citydocs(corpus: Path, out: Path, dask: bool = False) -> dict:
     run = subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     peak_pss = peak_rss = 0
     root = psutil.Process(run.pid)
+    progress: list[tuple[float, int]] = []
+    run_cpu: dict[int, float] = {}
     while run.poll() is None:
         pss, rss = _tree_memory(root)
         peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+        now = time.perf_counter() - start
+        if not progress or now - progress[-1][0] >= 1.0:
+            progress.append((now, _records_in(out)))
+            _run_cpu(root, run_cpu)
         time.sleep(0.1)
     wall = time.perf_counter() - start
     if not (out / "_index.jsonl").exists():
@@ -129,10 +211,32 @@ def run_citydocs(corpus: Path, out: Path, dask: bool = False) -> dict:
     index = [json.loads(line) for line in (out / "_index.jsonl").read_text().splitlines()]
     return {
         "wall_s": wall,
+        "run_cpu_s": sum(run_cpu.values()),
         "index": index,
         "peak_mb": peak_pss / 1048576,
         "peak_rss_mb": peak_rss / 1048576,
+        "progress": progress,
     }
+
+
+def _records_in(out: Path) -> int:
+    """Answers written so far: records and failure reports (the run index comes last)."""
+    with contextlib.suppress(OSError):
+        return sum(1 for _ in out.glob("*.json")) + sum(1 for _ in out.glob("quarantine/*.json"))
+    return 0
+
+
+def curve(progress: list[tuple[float, int]], step: int) -> list[float]:
+    """Seconds each successive ``step`` answers took, from the run's progress samples: a
+    linear run's are alike from the first full step on."""
+    times, mark = [], step
+    previous = None
+    for at, count in progress:
+        while count >= mark:
+            if previous is not None:
+                times.append(at - previous)
+            previous, mark = at, mark + step
+    return times
 
 
 def _pages(paths: list[Path]) -> int:
@@ -257,22 +361,36 @@ def measure_kinds(n: int, digital_n: int, work: Path) -> dict:
     }
 
 
-def measure_growth(sizes: list[int], work: Path, dask: bool) -> list[dict]:
+def measure_growth(sizes: list[int], work: Path, dask: bool, pool: bool = True) -> list[dict]:
+    """Each size's corpus through the process pool (``pool``) and, with ``dask``, a
+    LocalCluster: one row per run."""
+    corpora = mixed_corpora(work, sizes)
+    runners = [False] * pool + [True] * dask
     rows = []
     for size in sizes:
-        corpus = mixed_corpus(work, size)
-        for on_dask in [False, True] if dask else [False]:
-            run = run_citydocs(
-                corpus, work / f"out-{size}-{'dask' if on_dask else 'local'}", on_dask
-            )
+        kinds = classes(corpora[size])
+        mix = composition(kinds)
+        for on_dask in runners:
+            runner = "dask LocalCluster" if on_dask else "process pool"
+            out = work / f"out-{size}-{'dask' if on_dask else 'local'}"
+            run = run_citydocs(corpora[size], out, on_dask)
+            cpu = [r.get("cpu_seconds") for r in run["index"]]
             rows.append({
-                "runner": "dask LocalCluster" if on_dask else "process pool",
+                "runner": runner,
                 "documents": len(run["index"]),
                 "failed": sum(r["status"] != "ok" for r in run["index"]),
                 "wall_s": run["wall_s"],
+                "run_cpu_s": run["run_cpu_s"],
+                "work_s": sum(r["seconds"] for r in run["index"]),
+                "scanned": mix["scanned"],
+                "pages": mix["pages"],
                 "peak_mb": run["peak_mb"],
                 "peak_rss_mb": run["peak_rss_mb"],
+                "curve": curve(run["progress"], CURVE_STEP),
+                "worker_cpu_s": sum(c for c in cpu if c),
+                "cpu_curve": cpu_curve(run["index"], kinds, CURVE_STEP),
             })  # fmt: skip
+            print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
@@ -290,13 +408,30 @@ def _kind_row(label: str, k: dict, speed: bool) -> str:
     )
 
 
-def render(kinds: dict, growth: list[dict], note: str) -> str:
-    scanned, digital = kinds["scanned"], kinds["digital"]
-    lines = [
+def render(kinds: dict | None, growth: list[dict], note: str) -> str:
+    heading = (
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.node()} · {CORES} cores · "
-        f"{platform.python_version()} · N={scanned['n']} scanned, {digital['n']} born-digital",
+        f"{platform.python_version()}"
+    )
+    lines = [
+        heading
+        + (
+            f" · N={kinds['scanned']['n']} scanned, {kinds['digital']['n']} born-digital"
+            if kinds
+            else " · growth only"
+        ),
         "",
         *([note, ""] if note else []),
+        *(render_kinds(kinds) if kinds else []),
+    ]
+    if growth:  # ``--sizes ''`` measures the two kinds only
+        lines += render_growth(growth)
+    return "\n".join(lines)
+
+
+def render_kinds(kinds: dict) -> list[str]:
+    scanned, digital = kinds["scanned"], kinds["digital"]
+    return [
         "Each side runs as a command, one process per core, timed by the wall clock, on N and "
         "on 2N documents (the same pages); the added wall time per added page is compared, so "
         "neither side's start-up is estimated. Floors: bare `tesseract` on the pixels citydocs "
@@ -318,34 +453,67 @@ def render(kinds: dict, growth: list[dict], note: str) -> str:
         f"{digital['orchestration_ms']:.0f} ms.",
         "",
     ]
-    if growth:  # ``--sizes ''`` measures the two kinds only
-        lines += [
-            "| runner | documents | failed | wall (s) | per document (s) | added per added "
-            "document (s) | peak memory of the process tree: PSS (MB) | peak summed RSS (MB) |",
-            "|---|---|---|---|---|---|---|---|",
-            *growth_rows(growth),
-            "",
-        ]
-    return "\n".join(lines)
+
+
+GROWTH_HEADER = [
+    "Growth: nested corpora (each the first documents of the largest, in an order whose every "
+    "prefix has the mix of the whole), so a step adds documents like those before it. Per "
+    "added document: wall time; work (the tasks' own seconds, from the run index); overhead "
+    "(wall × cores beyond the work: start-up, Prefect, idle cores); the documents' CPU (their "
+    "workers' and Tesseract's, from the index); the run's CPU (every other process of the "
+    "tree: the run, Prefect's server, the fork server, Dask). CPU seconds hold on a busy "
+    "machine, where wall and work do not.",
+    "",
+    "| runner | documents (scanned, pages) | failed | wall (s) | added per added document: wall "
+    "/ work / overhead / documents' CPU / run's CPU (s) | peak memory of the process tree: PSS (MB) | peak summed RSS "
+    "(MB) |",
+    "|---|---|---|---|---|---|---|",
+]
 
 
 def growth_rows(rows: list[dict]) -> list[str]:
-    """Linear cost shows as a steady slope between successive sizes of the same runner."""
+    """Linear cost shows as a steady slope between successive sizes of the same runner; the
+    work and the overhead per added document tell the documents' cost from the run's."""
     out, previous = [], {}
     for r in rows:
         before = previous.get(r["runner"])
-        slope = (
-            f"{(r['wall_s'] - before['wall_s']) / (r['documents'] - before['documents']):.3f}"
-            if before and r["documents"] > before["documents"]
-            else "–"
-        )
+        slope = "–"
+        if before and r["documents"] > before["documents"]:
+            docs = r["documents"] - before["documents"]
+            wall, work = r["wall_s"] - before["wall_s"], r["work_s"] - before["work_s"]
+            cpu = r["run_cpu_s"] - before["run_cpu_s"]
+            worker = r["worker_cpu_s"] - before["worker_cpu_s"]
+            slope = f"{wall / docs:.3f} / {work / docs:.3f} / {(wall * CORES - work) / docs:.3f}"
+            slope += f" / {worker / docs:.3f} / {cpu / docs:.3f}"
         out.append(
-            f"| {r['runner']} | {r['documents']} | {r['failed']} | {r['wall_s']:.1f} | "
-            f"{r['wall_s'] / max(r['documents'], 1):.3f} | {slope} | {r['peak_mb']:.0f} | "
+            f"| {r['runner']} | {r['documents']} ({r['scanned']}, {r['pages']}) | "
+            f"{r['failed']} | {r['wall_s']:.1f} | {slope} | {r['peak_mb']:.0f} | "
             f"{r['peak_rss_mb']:.0f} |"
         )
         previous[r["runner"]] = r
     return out
+
+
+def curve_lines(rows: list[dict]) -> list[str]:
+    """The largest run of each runner, per successive hundred documents: wall seconds, and
+    the documents' CPU over their class's mean in the run (flat at 1.00 when nothing grows)."""
+    largest = {}
+    for r in rows:
+        largest[r["runner"]] = r
+    lines = []
+    for runner, r in largest.items():
+        lines.append(
+            f"- {runner}, {r['documents']} documents, per {CURVE_STEP} in the order they "
+            "finished: wall s (after the first) "
+            + ", ".join(f"{s:.0f}" for s in r["curve"])
+            + "; CPU over its class's mean "
+            + ", ".join(f"{c:.2f}" for c in r["cpu_curve"])
+        )
+    return lines
+
+
+def render_growth(growth: list[dict]) -> list[str]:
+    return [*GROWTH_HEADER, *growth_rows(growth), "", *curve_lines(growth), ""]
 
 
 def main() -> int:
@@ -361,21 +529,39 @@ def main() -> int:
     parser.add_argument("--dask", action="store_true", help="also run each size on a LocalCluster")
     parser.add_argument("--note", default="", help="a line printed under the heading")
     parser.add_argument("--no-append", action="store_true", help="do not append to results.md")
+    parser.add_argument(
+        "--growth-only", action="store_true", help="the growth table only, not the two kinds"
+    )
+    parser.add_argument(
+        "--no-pool", action="store_true", help="growth on Dask only (with --dask), no pool rows"
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="a folder to work in and keep (its corpora are reused by the next run), instead "
+        "of a temporary one",
+    )
     args = parser.parse_args()
     if args.words_floor:
         words_floor_main(args.words_floor)
         return 0
     sizes = sorted({int(s) for s in args.sizes.split(",") if s})
-    work = Path(tempfile.mkdtemp(prefix="citydocs-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="citydocs-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
-        kinds = measure_kinds(args.n, args.digital_n, work)
-        table = render(kinds, measure_growth(sizes, work, args.dask), args.note)
+        kinds = None if args.growth_only else measure_kinds(args.n, args.digital_n, work)
+        growth = measure_growth(sizes, work, args.dask, pool=not args.no_pool)
+        table = render(kinds, growth, args.note)
         print(table)
         if not args.no_append:
             with (ROOT / "bench" / "results.md").open("a", encoding="utf-8") as handle:
                 handle.write(table + "\n")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+        else:  # the outputs go; the corpora stay for the next run
+            for out in work.glob("out-*"):
+                shutil.rmtree(out, ignore_errors=True) if out.is_dir() else out.unlink()
     return 0
 
 

@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from corpus.generate import DEV_START, REPORT_START, generate
+from corpus.strata import stratified_seeds
 
 
 def _one(args: tuple[int, Path, float, dict[str, str]]) -> dict:
@@ -58,6 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--scanned-share", type=float, default=1 / 3)
     gen.add_argument("--workers", type=int, default=1)
     gen.add_argument(
+        "--stratify-over",
+        type=int,
+        default=None,
+        metavar="M",
+        help="the COUNT documents are the first of the M seeds from --start in an order whose "
+        "every prefix has the same mix of kind, scan and page count (corpus.strata), so that "
+        "corpora of several counts over one M are nested and alike; the manifest keeps it",
+    )
+    gen.add_argument(
         "--force",
         action="append",
         default=[],
@@ -75,13 +85,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.start is not None
         else (DEV_START if args.range == "dev" else REPORT_START)
     )
-    if args.range == "dev" and start + args.count > REPORT_START:
-        parser.error("the development range ends below the report range's first seed")
     if args.range == "report" and start < REPORT_START:
         parser.error(f"report seeds start at {REPORT_START}")
-    rows = write_corpus(
-        args.out, list(range(start, start + args.count)), args.scanned_share, args.workers, force
-    )
+    span = args.stratify_over if args.stratify_over is not None else args.count
+    if span < args.count:
+        parser.error("--stratify-over must be at least --count")
+    if args.range == "dev" and start + span > REPORT_START:
+        parser.error("the development range ends below the report range's first seed")
+    seeds = list(range(start, start + span))
+    if args.stratify_over is not None:
+        seeds = stratified_seeds(seeds, args.scanned_share)
+    rows = write_corpus(args.out, seeds[: args.count], args.scanned_share, args.workers, force)
     print(f"{len(rows)} documents in {args.out}")
     return 0
 

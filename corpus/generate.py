@@ -34,6 +34,11 @@ class Document:
         return bool(self.axes.get("scanned"))
 
 
+def scanned_draw(seed: int, scanned_share: float = 1 / 3) -> bool:
+    """Whether ``generate(seed)`` scans the document, a draw of its own (not the builder's)."""
+    return random.Random(seed * 31 + 5).random() < scanned_share
+
+
 def half_for(seed: int) -> str:
     return "report" if seed >= REPORT_START else "dev"
 
@@ -121,7 +126,7 @@ def generate(
     half = half_for(seed)
     kind = "ucap_summary" if rng.random() < 0.5 else "city_profile"
     if scanned is None:
-        scanned = random.Random(seed * 31 + 5).random() < scanned_share
+        scanned = scanned_draw(seed, scanned_share)
     axes: dict[str, Any] = {"kind": kind}
     if kind == "ucap_summary":
         from corpus.ucap import build_ucap as builder

@@ -54,6 +54,8 @@ def test_batch_flow_writes_records_index_and_serves_reruns_from_cache(
     }
     assert all({"file", "sha256", "kind", "status", "record"} <= set(i) for i in index)
     assert all(set(i["stages"]) >= {"read", "ocr", "extract", "write"} for i in index)
+    read = [i for i in index if i["status"] == "ok"]
+    assert read and all(i["cpu_seconds"] > 0 for i in read)  # counted in the worker
 
     mtime = (out / "zhengzhou_ucap.json").stat().st_mtime_ns
     second = extract_folder(str(inbox), str(out))

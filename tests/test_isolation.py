@@ -106,3 +106,17 @@ def test_workers_are_forked_warm_from_the_fork_server(sample_dir: Path) -> None:
     assert server is not None and server.pid != os.getpid()
     assert isolation.PRELOAD in " ".join(server.cmdline())
     pool.close()
+
+
+def test_a_document_s_cpu_seconds_are_counted_in_its_worker(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    """The index's CPU seconds are the worker's and its Tesseract's for that file: a scanned
+    page costs more CPU than a born-digital one, and neither is zero."""
+    settings = get_settings()
+    digital = run(sample_dir / "porto_profile.pdf", tmp_path, settings)
+    scanned = run(sample_dir / "zhengzhou_profile_scan.pdf", tmp_path, settings)
+    assert digital.ok and scanned.ok
+    assert digital.cpu_seconds is not None and scanned.cpu_seconds is not None
+    assert 0 < digital.cpu_seconds < scanned.cpu_seconds
+    assert digital.index_line()["cpu_seconds"] == round(digital.cpu_seconds, 2)

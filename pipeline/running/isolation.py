@@ -66,6 +66,17 @@ class Answer:
     failure: FailureReport | None = None
     stages: dict[str, float] = field(default_factory=dict)
     peak_rss: int = 0  # the worker's peak resident size while it read the document (bytes)
+    cpu_s: float = 0.0  # CPU seconds the worker and its children (Tesseract) spent on it
+
+
+def _cpu_seconds() -> float:
+    """User and system time of this process and of its children that have ended (Tesseract):
+    a document's own cost, which the wall clock of a busy machine does not tell."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _exit_when_orphaned(parent: int) -> None:
@@ -189,12 +200,14 @@ def _loop(conn: Connection, settings: Settings) -> None:
         request, job_settings = job
         timing.reset()
         _reset_peak()
+        cpu = _cpu_seconds()
         record, failure = run_here(request, job_settings)
+        cpu = _cpu_seconds() - cpu
         # Grown (native caches, a leak, a near miss of the cap): say so, and a fresh worker
         # takes over.
         _release_memory()
         retire = _private() > recycle_at
-        answer = Answer(record, failure, timing.spent(), _peak_resident())
+        answer = Answer(record, failure, timing.spent(), _peak_resident(), cpu)
         conn.send(("done", answer, retire))
         if retire:
             return

@@ -48,6 +48,9 @@ class Outcome:
     duplicate: bool = False  # the drop directory had recorded this content under another name
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
+    # CPU seconds of the worker process and its Tesseract runs for this file; None where no
+    # worker read it. Unlike ``seconds``, it does not grow when the machine is busy.
+    cpu_seconds: float | None = None
     cached: bool = False  # a batch served it from Prefect's cache
     facts: RecordFacts | None = None  # the record's facts, once the record is let go (``slim``)
 
@@ -103,5 +106,6 @@ class Outcome:
             "status": self.status,
             "record": str(self.written),
             "seconds": round(self.seconds, 2),
+            "cpu_seconds": None if self.cpu_seconds is None else round(self.cpu_seconds, 2),
             "stages": self.stages,
         }

@@ -18,6 +18,10 @@ from pipeline.running.extract import as_failure, failure_report, run_here
 from pipeline.running.outcome import AnyRecord, Outcome
 from pipeline.running.output import report_path, write_json_atomic
 
+# Counted with ``timing`` like a worker's start-up, apart from the stages: the CPU seconds the
+# worker spent on the file.
+CPU = "cpu"
+
 
 def run_one(request: Request, settings: Settings) -> tuple[AnyRecord | None, FailureReport | None]:
     """Extract in a worker process (time and memory capped, see ``pipeline.running.isolation``),
@@ -31,6 +35,7 @@ def run_one(request: Request, settings: Settings) -> tuple[AnyRecord | None, Fai
         return None, failure_report(request.path.name, request.sha256, error)
     for name, seconds in answer.stages.items():
         timing.add(name, seconds)
+    timing.add(CPU, answer.cpu_s)
     return answer.record, answer.failure
 
 
@@ -56,4 +61,5 @@ def process_file(request: Request, out_dir: Path, record_to: Path, settings: Set
         written=written,
         seconds=seconds,
         stages=timing.spent(),
+        cpu_seconds=timing.seconds_in(CPU) if isolation.enabled(settings) else None,
     )
