@@ -448,3 +448,48 @@ def test_marks_read_as_letters_are_bullets_only_where_they_stand_one_under_anoth
     assert [w.text for w, k in zip(words, keep, strict=True) if k] == [
         "•", "New", "•", "Reduced", "a", "Joint", "a", "European", "in", "the"
     ]  # fmt: skip
+
+
+def _reading(confidence: float | None, turned: int = 0) -> ocr.OcrResult:
+    words = [Word("Cooperation", 10, 10, 80, 20, 1)] if confidence is not None else []
+    return ocr.OcrResult(words, confidence, 0.0, 300, turned=turned)
+
+
+@pytest.mark.parametrize(
+    ("head_down", "guess", "expected", "reads", "asked"),
+    [
+        (93.0, (0, True), 180, [180], False),  # confident head down: the detection not asked
+        (40.0, (180, False), 180, [180], True),  # doubtful both ways: head down read once
+        (30.0, (0, True), 0, [180], True),  # doubtful both ways, detection upright
+        (30.0, (90, True), 90, [180, 90], True),  # the detection sure of a side
+    ],
+)
+def test_a_doubtful_reading_across_is_read_head_down_before_the_detection_is_asked(
+    monkeypatch: pytest.MonkeyPatch,
+    head_down: float,
+    guess: tuple[int, bool],
+    expected: int,
+    reads: list[int],
+    asked: bool,
+) -> None:
+    from pipeline.reading import reader
+    from pipeline.reading.raster import Raster
+
+    calls: list[str] = []
+
+    def detection(raster: Raster, timeout: float) -> tuple[int, bool]:
+        calls.append("asked")
+        return guess
+
+    monkeypatch.setattr(reader, "orientation_guess", detection)
+    done: list[int] = []
+
+    def read_turned(turn: int) -> ocr.OcrResult:
+        done.append(turn)
+        return _reading(head_down if turn == 180 else 95.0, turned=turn)
+
+    raster = Raster(Image.new("L", (100, 100), 255), (0.24, 0.24), dpi=300)
+    result = reader._upright_reading(_reading(35.0), raster, read_turned, get_settings())
+    assert result.turned == expected
+    assert done == reads
+    assert bool(calls) == asked

@@ -7,6 +7,7 @@ for the page's area or mostly unmappable glyphs: then the page alone is rendered
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pdfplumber
@@ -153,6 +154,32 @@ def _turn_to_try(raster: Raster, settings: Settings) -> int:
     return turn if sure or turn == 180 else 0
 
 
+def _upright_reading(
+    first: OcrResult, raster: Raster, read_turned: Callable[[int], OcrResult], settings: Settings
+) -> OcrResult:
+    """The reading of a page whose lines lie across, after a first one that is doubtful or on
+    its side: turned as the detection says, keeping the better of the two readings.
+
+    A doubtful reading across is first read head down before the detection is asked: a page
+    whose lines lie across is upright or head down, a head-down page reads confidently turned,
+    and a confident reading is the one the detection's turn would have kept, without its
+    Tesseract run. Only a page that reads doubtfully both ways is left to the detection.
+    """
+    tried: dict[int, OcrResult] = {}
+    if not _on_its_side(first):
+        tried[180] = read_turned(180)
+        if not _doubtful(tried[180], settings):
+            return _better(first, tried[180])
+    turn = _turn_to_try(raster, settings)
+    if not turn and _on_its_side(first):  # read on its side, the detection unsure
+        turn = 90
+    if not turn:
+        return first
+    upright = tried[turn] if turn in tried else read_turned(turn)
+    sideways = _on_its_side(first) and not _on_its_side(upright)
+    return upright if sideways else _better(first, upright)
+
+
 def _better(first: OcrResult, second: OcrResult) -> OcrResult:
     """The more confident reading; the second on a tie (the sharper or the upright one)."""
     return second if (second.confidence or 0) >= (first.confidence or 0) else first
@@ -160,8 +187,8 @@ def _better(first: OcrResult, second: OcrResult) -> OcrResult:
 
 def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: str) -> OcrResult:
     """OCR a page from its own image or a render at ``ocr_dpi``; turned upright first when its
-    text lines run down the page, or after a reading Tesseract doubts, as its orientation
-    detection says (a page on its side is asked before it is read, not read twice);
+    text lines run down the page, or after a reading Tesseract doubts, head down or as its
+    orientation detection says (a page on its side is asked before it is read, not read twice);
     again at ``ocr_retry_dpi`` when the print is small for the resolution or the reading stays
     doubtful, keeping the more confident reading. A page that is one image is not rendered
     again: a render only resamples its pixels, and Tesseract read upsampled scans no better.
@@ -201,13 +228,7 @@ def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: s
 
     first = read_turned(turn, None if turn else lie.skew)
     if not lie.sideways and (_doubtful(first, settings) or _on_its_side(first)):
-        turn = _turn_to_try(raster, settings)
-        if not turn and _on_its_side(first):  # read on its side, the detection unsure
-            turn = 90
-        if turn:
-            upright = read_turned(turn)
-            sideways = _on_its_side(first) and not _on_its_side(upright)
-            first = upright if sideways else _better(first, upright)
+        first = _upright_reading(first, raster, read_turned, settings)
     if settings.ocr_retry_dpi <= first.dpi or not first.words or raster.source == "image":
         return first
     heights = sorted((w.bottom - w.top) * first.dpi / 72 for w in first.words)
