@@ -493,3 +493,30 @@ def test_a_doubtful_reading_across_is_read_head_down_before_the_detection_is_ask
     assert result.turned == expected
     assert done == reads
     assert bool(calls) == asked
+
+
+def _prose_page() -> Image.Image:
+    """A 300 dpi page of ordinary prose lines, upright."""
+    image = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 40)
+    text = [
+        "The city and its partners agreed a plan for cleaner transport",
+        "and held workshops on district heating with local businesses.",
+        "Delegations visited the harbour, the old town and the library",
+        "to learn how public buildings were refitted to save energy.",
+    ]
+    for i in range(24):
+        draw.text((120, 150 + 80 * i), text[i % len(text)], fill=0, font=font)
+    return image
+
+
+@pytest.mark.parametrize("turn", [0, 180])
+def test_a_page_of_prose_is_found_head_down_by_its_ink_alone(turn: int) -> None:
+    page = _prose_page().rotate(turn)
+    assert ocr.head_down(page, 0.0, 300) is (turn == 180)
+
+
+def test_a_page_with_too_few_lines_is_not_called_head_down() -> None:
+    page = _prose_page().crop((0, 0, 1700, 500)).rotate(180)
+    assert not ocr.head_down(page, 0.0, 300)

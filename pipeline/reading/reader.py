@@ -26,6 +26,7 @@ from pipeline.reading.notes import library_notes
 from pipeline.reading.objects import parse_once
 from pipeline.reading.ocr import (
     OcrResult,
+    head_down,
     ocr_image,
     orientation,
     orientation_guess,
@@ -145,6 +146,11 @@ def _on_its_side(result: OcrResult) -> bool:
     return bool(longer) and tall > len(longer) / 2
 
 
+def _plain(result: OcrResult, settings: Settings) -> bool:
+    """A reading Tesseract is sure of, with its lines across: no other turn is tried."""
+    return not (_doubtful(result, settings) or _on_its_side(result))
+
+
 def _turn_to_try(raster: Raster, settings: Settings) -> int:
     """The turn a doubtful reading of a page whose lines lie across is tried at: the
     detection's when it is sure, and its unsure guess of head down too. Such a page can only
@@ -155,7 +161,11 @@ def _turn_to_try(raster: Raster, settings: Settings) -> int:
 
 
 def _upright_reading(
-    first: OcrResult, raster: Raster, read_turned: Callable[[int], OcrResult], settings: Settings
+    first: OcrResult,
+    raster: Raster,
+    read_turned: Callable[[int], OcrResult],
+    settings: Settings,
+    tried: dict[int, OcrResult] | None = None,
 ) -> OcrResult:
     """The reading of a page whose lines lie across, after a first one that is doubtful or on
     its side: turned as the detection says, keeping the better of the two readings.
@@ -164,10 +174,12 @@ def _upright_reading(
     whose lines lie across is upright or head down, a head-down page reads confidently turned,
     and a confident reading is the one the detection's turn would have kept, without its
     Tesseract run. Only a page that reads doubtfully both ways is left to the detection.
+    ``tried``: readings made already, by their turn.
     """
-    tried: dict[int, OcrResult] = {}
+    tried = dict(tried or {})
     if not _on_its_side(first):
-        tried[180] = read_turned(180)
+        if 180 not in tried:
+            tried[180] = read_turned(180)
         if not _doubtful(tried[180], settings):
             return _better(first, tried[180])
     turn = _turn_to_try(raster, settings)
@@ -226,9 +238,14 @@ def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: s
             result = _better(result, read(raster, (turn + 180) % 360))
         return result
 
-    first = read_turned(turn, None if turn else lie.skew)
-    if not lie.sideways and (_doubtful(first, settings) or _on_its_side(first)):
-        first = _upright_reading(first, raster, read_turned, settings)
+    tried: dict[int, OcrResult] = {}
+    if not lie.sideways and head_down(raster.image, lie.skew, raster.dpi):
+        tried[180] = read_turned(180)  # kept when sure, else the reading upright is made too
+    first = tried[180] if 180 in tried and _plain(tried[180], settings) else None
+    if first is None:
+        first = read_turned(turn, None if turn else lie.skew)
+        if not lie.sideways and not _plain(first, settings):
+            first = _upright_reading(first, raster, read_turned, settings, tried)
     if settings.ocr_retry_dpi <= first.dpi or not first.words or raster.source == "image":
         return first
     heights = sorted((w.bottom - w.top) * first.dpi / 72 for w in first.words)
