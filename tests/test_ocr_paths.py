@@ -498,3 +498,75 @@ def test_a_hyphen_set_apart_between_words_is_read_as_the_en_dash() -> None:
     lines = [(1, 1, n) for n in (1, 1, 1, 2, 2, 2, 3, 3, 3)]
     ocr._spaced_dashes(words, lines)
     assert [w.text for w in words if w.text in "-–"] == ["–", "-", "-"]
+
+
+def _reading(confidence: float | None, turned: int = 0) -> ocr.OcrResult:
+    words = [Word("Cooperation", 10, 10, 80, 20, 1)] if confidence is not None else []
+    return ocr.OcrResult(words, confidence, 0.0, 300, turned=turned)
+
+
+@pytest.mark.parametrize(
+    ("head_down", "guess", "expected", "reads", "asked"),
+    [
+        (93.0, (0, True), 180, [180], False),  # confident head down: the detection not asked
+        (40.0, (180, False), 180, [180], True),  # doubtful both ways: head down read once
+        (30.0, (0, True), 0, [180], True),  # doubtful both ways, detection upright
+        (30.0, (90, True), 90, [180, 90], True),  # the detection sure of a side
+    ],
+)
+def test_a_doubtful_reading_across_is_read_head_down_before_the_detection_is_asked(
+    monkeypatch: pytest.MonkeyPatch,
+    head_down: float,
+    guess: tuple[int, bool],
+    expected: int,
+    reads: list[int],
+    asked: bool,
+) -> None:
+    from pipeline.reading import reader
+    from pipeline.reading.raster import Raster
+
+    calls: list[str] = []
+
+    def detection(raster: Raster, timeout: float) -> tuple[int, bool]:
+        calls.append("asked")
+        return guess
+
+    monkeypatch.setattr(reader, "orientation_guess", detection)
+    done: list[int] = []
+
+    def read_turned(turn: int) -> ocr.OcrResult:
+        done.append(turn)
+        return _reading(head_down if turn == 180 else 95.0, turned=turn)
+
+    raster = Raster(Image.new("L", (100, 100), 255), (0.24, 0.24), dpi=300)
+    result = reader._upright_reading(_reading(35.0), raster, read_turned, get_settings())
+    assert result.turned == expected
+    assert done == reads
+    assert bool(calls) == asked
+
+
+def _prose_page() -> Image.Image:
+    """A 300 dpi page of ordinary prose lines, upright."""
+    image = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 40)
+    text = [
+        "The city and its partners agreed a plan for cleaner transport",
+        "and held workshops on district heating with local businesses.",
+        "Delegations visited the harbour, the old town and the library",
+        "to learn how public buildings were refitted to save energy.",
+    ]
+    for i in range(24):
+        draw.text((120, 150 + 80 * i), text[i % len(text)], fill=0, font=font)
+    return image
+
+
+@pytest.mark.parametrize("turn", [0, 180])
+def test_a_page_of_prose_is_found_head_down_by_its_ink_alone(turn: int) -> None:
+    page = _prose_page().rotate(turn)
+    assert ocr.head_down(page, 0.0, 300) is (turn == 180)
+
+
+def test_a_page_with_too_few_lines_is_not_called_head_down() -> None:
+    page = _prose_page().crop((0, 0, 1700, 500)).rotate(180)
+    assert not ocr.head_down(page, 0.0, 300)

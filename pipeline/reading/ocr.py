@@ -101,6 +101,48 @@ def _peaked(sums: np.ndarray) -> float:
     return float(np.sum(np.diff(sums.astype(np.float64)) ** 2))
 
 
+# Head-down test: on a copy of about this resolution, text lines this tall (inches, a line of
+# 4 to 19 points), at least this many of them, and the share of their votes against upright
+# that calls a page head down.
+_HEAD_DPI = 150
+_HEAD_LINE_INCHES = (0.053, 0.267)
+_HEAD_MIN_LINES = 8
+_HEAD_DOWN_VOTE = -0.25
+
+
+def head_down(image: Image.Image, skew: float, dpi: int) -> bool:
+    """Whether the text lines of a page lying across stand head down, from their ink alone.
+
+    In Latin type ascenders and capitals are far more common than descenders, so each line
+    holds more ink above its x-height band (its densest rows) than below it; head down, the
+    other way round. Each line votes; a page is head down when the votes against upright
+    clearly win. Cheap beside a Tesseract run, so a head-down page is read turned first
+    instead of upside down, then again. Rulings are taken out first: a table's rules would
+    make one line of its rows.
+    """
+    factor = max(dpi // _HEAD_DPI, 1)
+    small = image.reduce(factor) if factor > 1 else image
+    pixels = _without_rulings(np.asarray(small.convert("L")), dpi // factor)
+    ink = Image.fromarray((pixels < 160).astype(np.uint8) * 255)
+    level = np.asarray(ink.rotate(-skew, resample=Image.Resampling.NEAREST, fillcolor=0))
+    rows = level.sum(axis=1, dtype=np.int64) // 255
+    low, high = (round(v * dpi / factor) for v in _HEAD_LINE_INCHES)
+    votes = [
+        vote
+        for start, stop in _stretches(rows > 2)
+        if low <= stop - start <= high and (vote := _line_vote(rows[start:stop]))
+    ]
+    return len(votes) >= _HEAD_MIN_LINES and sum(votes) < _HEAD_DOWN_VOTE * len(votes)
+
+
+def _line_vote(line: np.ndarray) -> int:
+    """+1 when a line's ink above its x-height band outweighs the ink below, -1 the other way,
+    0 when neither has any."""
+    band = np.flatnonzero(line >= 0.5 * line.max())
+    above, below = int(line[: band[0]].sum()), int(line[band[-1] + 1 :].sum())
+    return (above > below) - (above < below)
+
+
 def estimate_skew(image: Image.Image, limit: float = _SKEW_LIMIT) -> float:
     """Angle (degrees, counter-clockwise) by which the text lines are rotated."""
     return page_lie(image, limit).skew

@@ -7,6 +7,7 @@ for the page's area or mostly unmappable glyphs: then the page alone is rendered
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pdfplumber
@@ -25,6 +26,7 @@ from pipeline.reading.notes import library_notes
 from pipeline.reading.objects import parse_once
 from pipeline.reading.ocr import (
     OcrResult,
+    head_down,
     ocr_image,
     orientation,
     orientation_guess,
@@ -144,6 +146,11 @@ def _on_its_side(result: OcrResult) -> bool:
     return bool(longer) and tall > len(longer) / 2
 
 
+def _plain(result: OcrResult, settings: Settings) -> bool:
+    """A reading Tesseract is sure of, with its lines across: no other turn is tried."""
+    return not (_doubtful(result, settings) or _on_its_side(result))
+
+
 def _turn_to_try(raster: Raster, settings: Settings) -> int:
     """The turn a doubtful reading of a page whose lines lie across is tried at: the
     detection's when it is sure, and its unsure guess of head down too. Such a page can only
@@ -153,6 +160,38 @@ def _turn_to_try(raster: Raster, settings: Settings) -> int:
     return turn if sure or turn == 180 else 0
 
 
+def _upright_reading(
+    first: OcrResult,
+    raster: Raster,
+    read_turned: Callable[[int], OcrResult],
+    settings: Settings,
+    tried: dict[int, OcrResult] | None = None,
+) -> OcrResult:
+    """The reading of a page whose lines lie across, after a first one that is doubtful or on
+    its side: turned as the detection says, keeping the better of the two readings.
+
+    A doubtful reading across is first read head down before the detection is asked: a page
+    whose lines lie across is upright or head down, a head-down page reads confidently turned,
+    and a confident reading is the one the detection's turn would have kept, without its
+    Tesseract run. Only a page that reads doubtfully both ways is left to the detection.
+    ``tried``: readings made already, by their turn.
+    """
+    tried = dict(tried or {})
+    if not _on_its_side(first):
+        if 180 not in tried:
+            tried[180] = read_turned(180)
+        if not _doubtful(tried[180], settings):
+            return _better(first, tried[180])
+    turn = _turn_to_try(raster, settings)
+    if not turn and _on_its_side(first):  # read on its side, the detection unsure
+        turn = 90
+    if not turn:
+        return first
+    upright = tried[turn] if turn in tried else read_turned(turn)
+    sideways = _on_its_side(first) and not _on_its_side(upright)
+    return upright if sideways else _better(first, upright)
+
+
 def _better(first: OcrResult, second: OcrResult) -> OcrResult:
     """The more confident reading; the second on a tie (the sharper or the upright one)."""
     return second if (second.confidence or 0) >= (first.confidence or 0) else first
@@ -160,8 +199,8 @@ def _better(first: OcrResult, second: OcrResult) -> OcrResult:
 
 def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: str) -> OcrResult:
     """OCR a page from its own image or a render at ``ocr_dpi``; turned upright first when its
-    text lines run down the page, or after a reading Tesseract doubts, as its orientation
-    detection says (a page on its side is asked before it is read, not read twice);
+    text lines run down the page, or after a reading Tesseract doubts, head down or as its
+    orientation detection says (a page on its side is asked before it is read, not read twice);
     again at ``ocr_retry_dpi`` when the print is small for the resolution or the reading stays
     doubtful, keeping the more confident reading. A page that is one image is not rendered
     again: a render only resamples its pixels, and Tesseract read upsampled scans no better.
@@ -199,15 +238,14 @@ def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: s
             result = _better(result, read(raster, (turn + 180) % 360))
         return result
 
-    first = read_turned(turn, None if turn else lie.skew)
-    if not lie.sideways and (_doubtful(first, settings) or _on_its_side(first)):
-        turn = _turn_to_try(raster, settings)
-        if not turn and _on_its_side(first):  # read on its side, the detection unsure
-            turn = 90
-        if turn:
-            upright = read_turned(turn)
-            sideways = _on_its_side(first) and not _on_its_side(upright)
-            first = upright if sideways else _better(first, upright)
+    tried: dict[int, OcrResult] = {}
+    if not lie.sideways and head_down(raster.image, lie.skew, raster.dpi):
+        tried[180] = read_turned(180)  # kept when sure, else the reading upright is made too
+    first = tried[180] if 180 in tried and _plain(tried[180], settings) else None
+    if first is None:
+        first = read_turned(turn, None if turn else lie.skew)
+        if not lie.sideways and not _plain(first, settings):
+            first = _upright_reading(first, raster, read_turned, settings, tried)
     if settings.ocr_retry_dpi <= first.dpi or not first.words or raster.source == "image":
         return first
     heights = sorted((w.bottom - w.top) * first.dpi / 72 for w in first.words)
