@@ -21,12 +21,13 @@ _FILL_WIDE_INCHES = 1.0
 # Rows of fill further apart than this (a line of letters between them), or of greys further
 # apart than the spread of one fill, are separate fills.
 _FILL_GAP_INCHES = 0.4
-# A fill is even: its cells vary by less than this much grey (a picture's gradient, more).
+# A fill is even: the middle half of its dark cells spans less grey than this.
 _FILL_SPREAD = 40
-# Letters differ from their fill by this much grey, and cover at least this share of it; the
-# fill's own pixels, the other side of its median, stay within ``_FILL_SPREAD`` of it.
+# Letters differ from their fill by this much grey, and their pixels and sharp edges cover at
+# least this share of it (a picture's gradient has no such edges).
 _LETTER_CONTRAST = 60
 _LETTER_SHARE = 0.005
+# Most of a fill's cells are dark: its letters leave the rest light.
 _DARK_SHARE = 0.7
 
 
@@ -115,8 +116,7 @@ def _readable(region: np.ndarray) -> np.ndarray | None:
     darker = np.count_nonzero(region < level - _LETTER_CONTRAST)
     if max(lighter, darker) < _LETTER_SHARE * region.size:
         return None
-    edge = np.percentile(region, 5 if lighter > darker else 95)
-    if abs(level - edge) > _FILL_SPREAD or not _sharp(region):
+    if not _sharp(region):
         return None
     values = region.astype(np.float32)
     if lighter > darker:
