@@ -27,6 +27,8 @@ _FILL_SPREAD = 40
 # least this share of it (a picture's gradient has no such edges).
 _LETTER_CONTRAST = 60
 _LETTER_SHARE = 0.005
+# Greys this close to the fill's are its noise, made white with it.
+_FILL_NOISE = 20
 # Most of a fill's cells are dark: its letters leave the rest light.
 _DARK_SHARE = 0.7
 
@@ -47,17 +49,23 @@ def readable_fills(pixels: np.ndarray, dpi: int) -> np.ndarray:
     for top, bottom, left, right in _grown_boxes(runs, round(_FILL_GAP_INCHES * dpi / cell)):
         if bottom - top < 3 or not _even(small[top:bottom, left:right]):
             continue
-        # the cells along the box's edge and just outside it hold fill and paper: made white
         inner = (slice((top + 1) * cell, (bottom - 1) * cell),
                  slice((left + 1) * cell, (right - 1) * cell))  # fmt: skip
         region = _readable(pixels[inner])
         if region is not None:
             if out is pixels:
                 out = pixels.copy()
-            out[max(top - 1, 0) * cell : (bottom + 1) * cell,
-                max(left - 1, 0) * cell : (right + 1) * cell] = 255  # fmt: skip
+            edge = (slice(max(top - 1, 0) * cell, (bottom + 1) * cell),
+                    slice(max(left - 1, 0) * cell, (right + 1) * cell))  # fmt: skip
+            out[edge] = _fill_whitened(pixels[edge], int(np.median(pixels[inner])))
             out[inner] = region
     return out
+
+
+def _fill_whitened(pixels: np.ndarray, level: int) -> np.ndarray:
+    """``pixels`` no darker than the fill made white: along a fill's edge lie the fill, its
+    blend into the paper and the paper; dark letters running off the fill keep their greys."""
+    return np.where(pixels >= level - _FILL_NOISE, np.uint8(255), pixels)
 
 
 def _fill_runs(small: np.ndarray, wide: int) -> list[tuple[int, int, int, float]]:
@@ -109,16 +117,15 @@ def _sharp(region: np.ndarray) -> bool:
 
 
 def _readable(region: np.ndarray) -> np.ndarray | None:
-    """The region with its fill stretched to white and its letters dark, or ``None`` when it
-    holds no letters: lighter letters are inverted first, darker ones only stretched."""
+    """The region with its fill white and its letters dark, or ``None`` when it holds no
+    letters. Letters lighter and darker than the fill both turn dark (a band holds white
+    title letters and black banner letters alike), by their distance from the fill's grey;
+    the scanner's noise about the fill stays white."""
     level = int(np.median(region))
     lighter = np.count_nonzero(region > level + _LETTER_CONTRAST)
     darker = np.count_nonzero(region < level - _LETTER_CONTRAST)
-    if max(lighter, darker) < _LETTER_SHARE * region.size:
+    if max(lighter, darker) < _LETTER_SHARE * region.size or not _sharp(region):
         return None
-    if not _sharp(region):
-        return None
-    values = region.astype(np.float32)
-    if lighter > darker:
-        values, level = 255.0 - values, 255 - level
-    return np.clip(values * (255.0 / max(level, 1)), 0, 255).astype(np.uint8)
+    distance = np.abs(region.astype(np.float32) - level) - _FILL_NOISE
+    scale = 255.0 / (_LETTER_CONTRAST * 3 / 2 - _FILL_NOISE)
+    return np.clip(255.0 - np.maximum(distance, 0) * scale, 0, 255).astype(np.uint8)
