@@ -20,6 +20,7 @@ from PIL import Image
 
 from pipeline.base.errors import CitydocsError
 from pipeline.reading.document import Word
+from pipeline.reading.fills import readable_fills
 from pipeline.reading.raster import Raster
 
 
@@ -238,7 +239,7 @@ def ocr_image(
         image = image.rotate(-skew, resample=_ROTATION[raster.source], fillcolor=255)
         box_skew = 0.0
     pixels = np.asarray(image)
-    read = _without_rulings(pixels, raster.dpi)
+    read = _without_rulings(readable_fills(pixels, raster.dpi), raster.dpi)
     data = _tesseract(read, page=page, lang=lang, timeout=timeout)
     _join_underscored(data, read)
     (sx, sy), (ox, oy) = raster.scale, raster.origin
