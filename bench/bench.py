@@ -364,6 +364,8 @@ def measure_kinds(n: int, digital_n: int, work: Path) -> dict:
 def measure_growth(sizes: list[int], work: Path, dask: bool, pool: bool = True) -> list[dict]:
     """Each size's corpus through the process pool (``pool``) and, with ``dask``, a
     LocalCluster: one row per run."""
+    if not sizes:
+        return []
     corpora = mixed_corpora(work, sizes)
     runners = [False] * pool + [True] * dask
     rows = []
