@@ -2,9 +2,9 @@
 
 Tesseract's English model reads "Mỹ Hào" as "My Hao", or "Bełchatów" as "Betchatow": a place
 takes back the gazetteer's spelling in every field that names it, and in the title, the
-organisations' names and the prose where they name the same place. The spelling is the one the document's entities settled on
-(``entities_reconcile.place_spelling``, with the countries the document names), so a field and
-the entity list never spell one place two ways.
+organisations' names and the prose where they name the same place. The spelling is the one
+the document's entities settled on (``entities_reconcile.place_spelling``, with the countries
+the document names), so a field and the entity list never spell one place two ways.
 """
 
 from __future__ import annotations

@@ -508,13 +508,18 @@ def _join_underscored(data: dict, pixels: np.ndarray) -> None:
             continue
         if texts[i].endswith("_") or _underlined_gap(data, i, j, pixels):
             right = data["left"][j] + data["width"][j]
-            top = min(data["top"][i], data["top"][j])
-            bottom = max(data["top"][k] + data["height"][k] for k in (i, j))
+            top, bottom = _rows_of(data, i, j)
             texts[j] = f"{texts[i].rstrip('_')}_{texts[j]}"
             data["left"][j], data["top"][j] = data["left"][i], top
             data["width"][j], data["height"][j] = right - data["left"][i], bottom - top
             data["conf"][j] = min(float(data["conf"][i]), float(data["conf"][j]))
             texts[i] = ""
+
+
+def _rows_of(data: dict, i: int, j: int) -> tuple[int, int]:
+    """The top and bottom of two words' boxes together."""
+    top = min(data["top"][i], data["top"][j])
+    return top, max(data["top"][k] + data["height"][k] for k in (i, j))
 
 
 def _line_of(data: dict, i: int) -> tuple[int, int, int]:
@@ -525,8 +530,7 @@ def _underlined_gap(data: dict, i: int, j: int, pixels: np.ndarray) -> bool:
     """A row of the lower half of the line (to a third of its height below) where ink, darker
     than the paper around it, fills at least ``_UNDERSCORE_SHARE`` of the gap between words."""
     x0, x1 = data["left"][i] + data["width"][i] + 1, data["left"][j] - 1
-    top = min(data["top"][i], data["top"][j])
-    bottom = max(data["top"][k] + data["height"][k] for k in (i, j))
+    top, bottom = _rows_of(data, i, j)
     height = bottom - top
     if x1 - x0 < 2 or height <= 0:
         return False
@@ -594,15 +598,22 @@ def _opens_phrase(
     j = i - 1
     while j >= 0 and lines[j] == lines[i] and _speck_or_rule(words[j], ink[j]):
         j -= 1
-    if j < 0 or lines[j] != lines[i]:
-        return True
-    return words[i].x0 - words[j].x1 > words[i + 1].bottom - words[i + 1].top
+    return j < 0 or lines[j] != lines[i] or _after_gutter(words[j], words[i], words[i + 1])
+
+
+def _after_gutter(before: Word, word: Word, after: Word) -> bool:
+    """``word`` stands further from ``before`` than ``after``, the word it opens, is high."""
+    return word.x0 - before.x1 > after.bottom - after.top
 
 
 def _speck_or_rule(word: Word, ink: bool) -> bool:
     """Not ink, or a sign no wider than a fifth of its height: a ruling read as "-" or "|"."""
-    thin = word.x1 - word.x0 < 0.2 * (word.bottom - word.top)
-    return not ink or (thin and not any(c.isalnum() for c in word.text))
+    return not ink or (_upright(word) and not any(c.isalnum() for c in word.text))
+
+
+def _upright(word: Word) -> bool:
+    """Thinner than a fifth of its own height: a cell's upright rule read as a sign."""
+    return word.x1 - word.x0 < 0.2 * (word.bottom - word.top)
 
 
 def _spaced_dashes(words: list[Word], lines: list[tuple[int, int, int]]) -> None:
@@ -614,8 +625,7 @@ def _spaced_dashes(words: list[Word], lines: list[tuple[int, int, int]]) -> None
         before, after = words[i - 1], words[i + 1]
         if words[i].text != "-" or not lines[i - 1] == lines[i] == lines[i + 1]:
             continue
-        gap = after.bottom - after.top
-        if words[i].x0 - before.x1 > gap:  # opens a phrase after a gutter: a list's mark
+        if _after_gutter(before, words[i], after):  # opens a phrase: a list's mark
             continue
         if before.text[-1:].islower() and after.text[:1].islower():
             continue
@@ -658,8 +668,7 @@ def _bullet_sized(mark: Word, after: Word) -> bool:
     height = after.bottom - after.top
     width = mark.x1 - mark.x0
     side = max(width, mark.bottom - mark.top)
-    upright = width < 0.2 * (mark.bottom - mark.top)
-    return 0.2 * height <= side and width <= 1.5 * height and not upright
+    return 0.2 * height <= side and width <= 1.5 * height and not _upright(mark)
 
 
 # One or two signs, no letter, digit, bracket, quote, stop or sign of prose ("& Development"):
