@@ -64,6 +64,26 @@ def _offsets(pdf: Path, truth: dict[str, tuple[float, float]], settings=None) ->
     return found
 
 
+@pytest.mark.parametrize("skew", [-2.5, 0.6, 4.0])
+@pytest.mark.parametrize("source", ["image", "render"])
+def test_leveled_pixels_put_a_mark_where_the_box_rotation_puts_it(skew: float, source: str) -> None:
+    """The bitmap rotation and the boxes' rotation agree: a dark square on the skewed page
+    lands, once the page is levelled, where ``_unrotate`` takes its centre; the uncovered
+    corners are white, the size is kept."""
+    height, width = 300, 400
+    page = np.full((height, width), 255, np.uint8)
+    top, left = 60, 310
+    page[top : top + 6, left : left + 6] = 0
+    level = ocr.level_pixels(page, skew, ocr._ROTATION[source])
+    assert level.shape == page.shape and level.dtype == np.uint8
+    assert level[0, 0] == level[0, -1] == level[-1, 0] == level[-1, -1] == 255
+    ink = 255 - level.astype(float)
+    rows, cols = np.indices(level.shape)
+    found = ((cols * ink).sum() / ink.sum() + 0.5, (rows * ink).sum() / ink.sum() + 0.5)
+    want = ocr._unrotate(left + 3, top + 3, -skew, width / 2, height / 2)
+    assert abs(found[0] - want[0]) < 0.3 and abs(found[1] - want[1]) < 0.3, (found, want)
+
+
 @pytest.mark.parametrize("small_skew", [0.25, 3.0], ids=["pixels-rotated", "boxes-rotated"])
 def test_words_of_a_skewed_scan_land_on_their_true_positions(
     born: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_skew: float
