@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 from PIL import Image
@@ -34,6 +36,11 @@ class Raster:
     origin: tuple[float, float] = (0.0, 0.0)  # the point of pixel (0, 0)
     dpi: int = 300
     source: str = "render"  # or "image": the page's own image
+
+    @cached_property
+    def pixels(self) -> np.ndarray:
+        """The image as a grey array, made once: skew, rulings and Tesseract all read it."""
+        return np.asarray(self.image.convert("L") if self.image.mode != "L" else self.image)
 
     @property
     def size_pt(self) -> tuple[float, float]:

@@ -224,7 +224,7 @@ def _ocr_page(images: PageImages, pages, index: int, settings: Settings, name: s
         return result
 
     raster = images.first(index, pages[index])
-    lie = page_lie(raster.image)
+    lie = page_lie(raster.pixels)
     # Lines running down the page: asked which way up before the first reading, not after.
     turn = orientation(raster, timeout=settings.ocr_timeout_s) if lie.sideways else 0
     if lie.sideways and turn not in (90, 270):  # the detection unsure: one side, then the other
