@@ -8,7 +8,9 @@ their own, N of them and then 2N (the same pages again), and each floor runs on 
 one process per core, as a command timed by the wall clock: bare `tesseract` on the very pixels
 citydocs hands Tesseract first (the page's own image, or its render at the configured dpi), and
 pdfplumber's `extract_words` on the born-digital files. The added wall time per added page is
-compared, so neither side's start-up is estimated or subtracted. Then mixed corpora of each size
+compared, so neither side's start-up is estimated or subtracted. Each of the four runs is
+made `--repeat` times, taking turns, and its median kept; these runs are not watched for
+memory, which would cost citydocs' side a tenth of a core. Then mixed corpora of each size
 in `--sizes` (nested, every one with the mix of the largest: ``mixed_corpora``; copies of the
 samples when the `corpus` package is absent) go through `citydocs run`, and through `citydocs
 run --dask local` with `--dask`, for the growth table: wall time, the slope between sizes with
@@ -25,6 +27,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -183,11 +186,15 @@ def _run_cpu(root: psutil.Process, seen: dict[int, float]) -> None:
                 seen[process.pid] = times.user + times.system
 
 
-def run_citydocs(corpus: Path, out: Path, dask: bool = False) -> dict:
+def run_citydocs(corpus: Path, out: Path, dask: bool = False, watch: bool = True) -> dict:
     """Wall time, index lines, peak memory and CPU time of one `citydocs run`: the peak over
     0.1 s samples of the process tree's summed PSS (what the tree holds) and of its summed
     RSS; the CPU seconds of the processes that do not read documents (``_run_cpu``, sampled
-    each second); and when each record appeared in ``out`` (the run's progress curve)."""
+    each second); and when each record appeared in ``out`` (the run's progress curve).
+
+    Not ``watch``ed, the run is only waited for: reading every process's memory map ten times
+    a second costs a tenth of a core, which a timing beside an unwatched floor must not carry.
+    """
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     log = out.with_suffix(".log")
     command = [CITYDOCS, "run", str(corpus), "--out", str(out), *(["--dask", "local"] * dask)]
@@ -197,6 +204,8 @@ def run_citydocs(corpus: Path, out: Path, dask: bool = False) -> dict:
     root = psutil.Process(run.pid)
     progress: list[tuple[float, int]] = []
     run_cpu: dict[int, float] = {}
+    if not watch:
+        run.wait()
     while run.poll() is None:
         pss, rss = _tree_memory(root)
         peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
@@ -312,23 +321,37 @@ def _stage_seconds(index: list[dict]) -> dict[str, float]:
     return {s: sum(r.get("stages", {}).get(s, 0.0) for r in index) for s in STAGES}
 
 
-def measure_kind(pool: list[Path], n: int, work: Path, tag: str) -> dict:
+def measure_kind(pool: list[Path], n: int, work: Path, tag: str, repeat: int = 1) -> dict:
     """citydocs and its floor on ``n`` and on ``2n`` copies of the pool: the added wall time
-    per added page on both sides, so that neither side's start-up is guessed."""
+    per added page on both sides, so that neither side's start-up is guessed. Each run
+    ``repeat`` times, the two sides and the two sizes taking turns, and the median wall time
+    of each kept: a machine's slow moments then fall on both sides alike."""
     sizes = {}
+    files = {count: _copies(pool, count, work / f"{tag}-{count}", tag) for count in (n, 2 * n)}
+    walls: dict[int, list[float]] = {n: [], 2 * n: []}
+    floors: dict[int, list[float]] = {n: [], 2 * n: []}
+    index: dict[int, list[dict]] = {}
+    images = {
+        count: ocr_images(files[count], work / f"images-{count}") if tag == "scan" else []
+        for count in (n, 2 * n)
+    }
+    for turn in range(repeat):
+        for count in (n, 2 * n):
+            out = work / f"out-{tag}-{count}-{turn}"
+            run = run_citydocs(files[count][0].parent, out, watch=False)
+            walls[count].append(run["wall_s"])
+            index[count] = run["index"]
+            if tag == "scan":
+                floors[count].append(ocr_floor(images[count]))
+            else:
+                floors[count].append(plumber_floor(files[count][0].parent))
     for count in (n, 2 * n):
-        files = _copies(pool, count, work / f"{tag}-{count}", tag)
-        run = run_citydocs(files[0].parent, work / f"out-{tag}-{count}")
-        if tag == "scan":
-            floor_s = ocr_floor(ocr_images(files, work / f"images-{count}"))
-        else:
-            floor_s = plumber_floor(files[0].parent)
         sizes[count] = {
-            "pages": _pages(files),
+            "pages": _pages(files[count]),
             "docs": count,
-            "wall_s": run["wall_s"],
-            "floor_s": floor_s,
-            "index": run["index"],
+            "wall_s": statistics.median(walls[count]),
+            "floor_s": statistics.median(floors[count]),
+            "index": index[count],
         }
     small, large = sizes[n], sizes[2 * n]
     pages = large["pages"] - small["pages"]
@@ -352,12 +375,13 @@ def measure_kind(pool: list[Path], n: int, work: Path, tag: str) -> dict:
     }
 
 
-def measure_kinds(n: int, digital_n: int, work: Path) -> dict:
+def measure_kinds(n: int, digital_n: int, work: Path, repeat: int = 1) -> dict:
     """Scanned and born-digital apart, each against its floor."""
     scanned_pool, digital_pool = _samples(work)
     return {
-        "scanned": measure_kind(scanned_pool, n, work, "scan"),
-        "digital": measure_kind(digital_pool, digital_n, work, "digital"),
+        "scanned": measure_kind(scanned_pool, n, work, "scan", repeat),
+        "digital": measure_kind(digital_pool, digital_n, work, "digital", repeat),
+        "repeat": repeat,
     }
 
 
@@ -436,7 +460,9 @@ def render_kinds(kinds: dict) -> list[str]:
     return [
         "Each side runs as a command, one process per core, timed by the wall clock, on N and "
         "on 2N documents (the same pages); the added wall time per added page is compared, so "
-        "neither side's start-up is estimated. Floors: bare `tesseract` on the pixels citydocs "
+        "neither side's start-up is estimated. Each run is made "
+        f"{kinds['repeat']} times, the sides and sizes taking turns, and its median wall time "
+        "kept; no run is watched for memory. Floors: bare `tesseract` on the pixels citydocs "
         "hands Tesseract first; pdfplumber's `extract_words` on the same born-digital files.",
         "",
         "| measure | citydocs wall N → 2N: ms per added page | floor wall N → 2N: ms per "
@@ -524,6 +550,9 @@ def main() -> int:
     parser.add_argument(
         "--digital-n", type=int, default=60, help="born-digital documents (N; then 2N)"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each kind's sides and sizes (median kept)"
+    )
     parser.add_argument("--words-floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
         "--sizes", default="100,1000", help="mixed corpus sizes for the growth table"
@@ -551,7 +580,9 @@ def main() -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="citydocs-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        kinds = None if args.growth_only else measure_kinds(args.n, args.digital_n, work)
+        kinds = (
+            None if args.growth_only else measure_kinds(args.n, args.digital_n, work, args.repeat)
+        )
         growth = measure_growth(sizes, work, args.dask, pool=not args.no_pool)
         table = render(kinds, growth, args.note)
         print(table)
