@@ -10,6 +10,7 @@ of the first page above the columns is the banner.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
 from dataclasses import dataclass
@@ -181,7 +182,30 @@ def _stacked(word: Word, other: Word) -> bool:
     return shared > 0.34 * min(word.x1 - word.x0, other.x1 - other.x0)
 
 
-def _fits_line(word: Word, line: list[Word]) -> bool:
+class _Line:
+    """The words of a line being grouped, with their tops, bottoms and sizes kept sorted: each
+    word asks a line's medians, and sorting the line again for every word cost the most."""
+
+    def __init__(self, word: Word) -> None:
+        self.words = [word]
+        self.tops, self.bottoms, self.sizes = [word.top], [word.bottom], [word.size]
+
+    def add(self, word: Word) -> None:
+        self.words.append(word)
+        bisect.insort(self.tops, word.top)
+        bisect.insort(self.bottoms, word.bottom)
+        bisect.insort(self.sizes, word.size)
+
+
+def _median(ordered: list[float]) -> float:
+    """``statistics.median`` of a sorted list, to the same float."""
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _fits_line(word: Word, line: _Line) -> bool:
     """A word belongs to a line whose vertical span holds its centre, unless its type is of
     another size and it stands apart: small print set beside a large title is its own line.
 
@@ -190,30 +214,28 @@ def _fits_line(word: Word, line: list[Word]) -> bool:
     swallow the next line, whose words would be spliced in between.
     """
     centre = (word.top + word.bottom) / 2
-    top = statistics.median(w.top for w in line)
-    bottom = statistics.median(w.bottom for w in line)
-    if not top - 0.5 <= centre <= bottom + 0.5:
+    if not _median(line.tops) - 0.5 <= centre <= _median(line.bottoms) + 0.5:
         return False
-    if word.source == "ocr" and any(_stacked(word, w) for w in line):
+    if word.source == "ocr" and any(_stacked(word, w) for w in line.words):
         return False
-    size = statistics.median(w.size for w in line)
+    size = _median(line.sizes)
     if not (size and word.size) or max(size, word.size) < 1.6 * min(size, word.size):
         return True
     reach = max(size, word.size)
-    return any(w.x0 - reach <= word.x1 and word.x0 <= w.x1 + reach for w in line)
+    return any(w.x0 - reach <= word.x1 and word.x0 <= w.x1 + reach for w in line.words)
 
 
 def group_lines(words: list[Word]) -> list[TextLine]:
     """Words → lines: a word joins the line whose vertical span holds its centre."""
-    lines: list[list[Word]] = []
+    lines: list[_Line] = []
     for word in sorted(words, key=lambda w: (w.top + w.bottom) / 2):
         for line in reversed(lines[-3:]):
             if _fits_line(word, line):
-                line.append(word)
+                line.add(word)
                 break
         else:
-            lines.append([word])
-    result = [TextLine(sorted(line, key=lambda w: w.x0)) for line in lines]
+            lines.append(_Line(word))
+    result = [TextLine(sorted(line.words, key=lambda w: w.x0)) for line in lines]
     return sorted(result, key=lambda line: line.top)
 
 
