@@ -13,8 +13,9 @@ import re
 import statistics
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
 
-import cv2
 import numpy as np
 import pytesseract
 from PIL import Image
@@ -46,9 +47,20 @@ SMALL_SKEW = 0.05
 # smoothed by the renderer already; bicubic did not read it better. OpenCV's warp does it in a
 # fraction of PIL's time; its pixels differ from PIL's by a grey level here and there, which
 # moved single records both ways but none of three scanned sets down on average.
-_ROTATION = {"image": cv2.INTER_CUBIC, "render": cv2.INTER_LINEAR}
-# One thread: pages are read in parallel by processes, one per core.
-cv2.setNumThreads(1)
+_ROTATION = {"image": "INTER_CUBIC", "render": "INTER_LINEAR"}
+
+
+@lru_cache(maxsize=1)
+def opencv() -> ModuleType:
+    """OpenCV, imported on a page's first use: the run's own process reads no page and need not
+    hold it (the workers' fork server loads it once for them all). One thread: pages are read
+    in parallel by processes, one per core."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    return cv2
+
+
 # The skew search range, and the longest side of the copy it runs on.
 _SKEW_LIMIT = 8.0
 _SKEW_SIDE = 800
@@ -81,9 +93,11 @@ def page_lie(image: Image.Image | np.ndarray, limit: float = _SKEW_LIMIT) -> Lie
     scale = _SKEW_SIDE / max(small.shape)
     if scale < 1:
         size = (int(small.shape[1] * scale), int(small.shape[0] * scale))
-        small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
+        small = opencv().resize(small, size, interpolation=opencv().INTER_AREA)
     ink = (small < 160).astype(np.uint8) * 255
-    half = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    half = opencv().resize(
+        ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=opencv().INTER_AREA
+    )
     coarse = {float(a): _scores(half, a) for a in np.arange(-limit, limit + 1e-9, 0.5)}
     best_rows = max(s[0] for s in coarse.values())
     best_cols = max(s[1] for s in coarse.values())
@@ -97,6 +111,7 @@ def page_lie(image: Image.Image | np.ndarray, limit: float = _SKEW_LIMIT) -> Lie
 def _scores(ink: np.ndarray, angle: float, columns: bool = True) -> tuple[float, float]:
     """How peaked the row sums and the column sums of the ink are, rotated by ``angle``."""
     height, width = ink.shape
+    cv2 = opencv()
     matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), angle, 1.0)
     rotated = cv2.warpAffine(ink, matrix, (width, height), flags=cv2.INTER_NEAREST)
     score = _peaked(rotated.sum(axis=1, dtype=np.int32))
@@ -157,17 +172,19 @@ def estimate_skew(image: Image.Image | np.ndarray, limit: float = _SKEW_LIMIT) -
     return page_lie(image, limit).skew
 
 
-def level_pixels(pixels: np.ndarray, skew: float, interpolation: int) -> np.ndarray:
+def level_pixels(pixels: np.ndarray, skew: float, interpolation: str) -> np.ndarray:
     """The grey page turned by minus ``skew`` degrees about its centre, the same size, the
     corners it uncovers white: what PIL's ``rotate(-skew, fillcolor=255)`` gives, with the
-    centre of pixel indices ((w - 1) / 2, (h - 1) / 2) being the image's geometric centre."""
+    centre of pixel indices ((w - 1) / 2, (h - 1) / 2) being the image's geometric centre.
+    ``interpolation``: the name of an OpenCV interpolation flag (``_ROTATION``)."""
+    cv2 = opencv()
     height, width = pixels.shape[:2]
     matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), -skew, 1.0)
     return cv2.warpAffine(
         np.ascontiguousarray(pixels),
         matrix,
         (width, height),
-        flags=interpolation,
+        flags=getattr(cv2, interpolation),
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=255,
     )
