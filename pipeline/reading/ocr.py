@@ -43,11 +43,12 @@ class OcrResult:
 SMALL_SKEW = 0.05
 # How a skewed page is rotated, by where its pixels come from. A scan's own pixels bicubic: a
 # bilinear rotation blurred their glyph edges and thin rulings, and Tesseract misread words
-# and dropped the short cells of ruled tables that it read on the unrotated scan. A render is
-# smoothed by the renderer already; bicubic did not read it better. OpenCV's warp does it in a
-# fraction of PIL's time; its pixels differ from PIL's by a grey level here and there, which
-# moved single records both ways but none of three scanned sets down on average.
-_ROTATION = {"image": "INTER_CUBIC", "render": "INTER_LINEAR"}
+# and dropped the short cells of ruled tables that it read on the unrotated scan. OpenCV's warp
+# does that in a third of PIL's time; its pixels differ from PIL's by a grey level here and
+# there, which moved single records both ways and no scanned set down on average. A render is
+# smoothed by the renderer already (bicubic did not read it better) and stays with PIL's
+# bilinear: on renders of coarse scans OpenCV's bilinear warp, as close as it is, lost fields.
+_ROTATION = {"image": "INTER_CUBIC", "render": "PIL_BILINEAR"}
 
 
 @lru_cache(maxsize=1)
@@ -174,9 +175,14 @@ def estimate_skew(image: Image.Image | np.ndarray, limit: float = _SKEW_LIMIT) -
 
 def level_pixels(pixels: np.ndarray, skew: float, interpolation: str) -> np.ndarray:
     """The grey page turned by minus ``skew`` degrees about its centre, the same size, the
-    corners it uncovers white: what PIL's ``rotate(-skew, fillcolor=255)`` gives, with the
-    centre of pixel indices ((w - 1) / 2, (h - 1) / 2) being the image's geometric centre.
-    ``interpolation``: the name of an OpenCV interpolation flag (``_ROTATION``)."""
+    corners it uncovers white. ``interpolation``: how (``_ROTATION``), by PIL's ``rotate`` or
+    by OpenCV's warp about the same centre (pixel indices ((w - 1) / 2, (h - 1) / 2), the
+    image's geometric centre)."""
+    if interpolation == "PIL_BILINEAR":
+        image = Image.fromarray(pixels).rotate(
+            -skew, resample=Image.Resampling.BILINEAR, fillcolor=255
+        )
+        return np.asarray(image)
     cv2 = opencv()
     height, width = pixels.shape[:2]
     matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), -skew, 1.0)
