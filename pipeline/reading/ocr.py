@@ -92,13 +92,12 @@ def page_lie(image: Image.Image | np.ndarray, limit: float = _SKEW_LIMIT) -> Lie
     """
     small = image if isinstance(image, np.ndarray) else np.asarray(image.convert("L"))
     scale = _SKEW_SIDE / max(small.shape)
+    cv2 = opencv()
     if scale < 1:
         size = (int(small.shape[1] * scale), int(small.shape[0] * scale))
-        small = opencv().resize(small, size, interpolation=opencv().INTER_AREA)
+        small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
     ink = (small < 160).astype(np.uint8) * 255
-    half = opencv().resize(
-        ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=opencv().INTER_AREA
-    )
+    half = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
     coarse = {float(a): _scores(half, a) for a in np.arange(-limit, limit + 1e-9, 0.5)}
     best_rows = max(s[0] for s in coarse.values())
     best_cols = max(s[1] for s in coarse.values())
@@ -111,10 +110,7 @@ def page_lie(image: Image.Image | np.ndarray, limit: float = _SKEW_LIMIT) -> Lie
 
 def _scores(ink: np.ndarray, angle: float, columns: bool = True) -> tuple[float, float]:
     """How peaked the row sums and the column sums of the ink are, rotated by ``angle``."""
-    height, width = ink.shape
-    cv2 = opencv()
-    matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), angle, 1.0)
-    rotated = cv2.warpAffine(ink, matrix, (width, height), flags=cv2.INTER_NEAREST)
+    rotated = _warped(ink, angle, "INTER_NEAREST", fill=0)
     score = _peaked(rotated.sum(axis=1, dtype=np.int32))
     if not columns:
         return score, 0.0
@@ -176,23 +172,29 @@ def estimate_skew(image: Image.Image | np.ndarray, limit: float = _SKEW_LIMIT) -
 def level_pixels(pixels: np.ndarray, skew: float, interpolation: str) -> np.ndarray:
     """The grey page turned by minus ``skew`` degrees about its centre, the same size, the
     corners it uncovers white. ``interpolation``: how (``_ROTATION``), by PIL's ``rotate`` or
-    by OpenCV's warp about the same centre (pixel indices ((w - 1) / 2, (h - 1) / 2), the
-    image's geometric centre)."""
+    by OpenCV's warp about the same centre."""
     if interpolation == "PIL_BILINEAR":
         image = Image.fromarray(pixels).rotate(
             -skew, resample=Image.Resampling.BILINEAR, fillcolor=255
         )
         return np.asarray(image)
+    return _warped(pixels, -skew, interpolation, fill=255)
+
+
+def _warped(pixels: np.ndarray, angle: float, interpolation: str, fill: int) -> np.ndarray:
+    """``pixels`` turned counter-clockwise by ``angle`` degrees about the image's geometric
+    centre (pixel indices ((w - 1) / 2, (h - 1) / 2), as PIL turns it), the same size, what
+    the turn uncovers ``fill``; by OpenCV's warp with the named interpolation."""
     cv2 = opencv()
     height, width = pixels.shape[:2]
-    matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), -skew, 1.0)
+    matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), angle, 1.0)
     return cv2.warpAffine(
         np.ascontiguousarray(pixels),
         matrix,
         (width, height),
         flags=getattr(cv2, interpolation),
         borderMode=cv2.BORDER_CONSTANT,
-        borderValue=255,
+        borderValue=fill,
     )
 
 
