@@ -355,6 +355,11 @@ def measure_kind(pool: list[Path], n: int, work: Path, tag: str, repeat: int = 1
         }
     small, large = sizes[n], sizes[2 * n]
     pages = large["pages"] - small["pages"]
+    # Each turn's own pair of sizes, on both sides: how far one turn's ratio is from another's
+    # says how much the median can be trusted.
+    turns = [
+        (walls[2 * n][t] - walls[n][t]) / (floors[2 * n][t] - floors[n][t]) for t in range(repeat)
+    ]
     docs = large["docs"] - small["docs"]
     task_s = sum(r["seconds"] for r in large["index"]) - sum(r["seconds"] for r in small["index"])
     stages_large, stages_small = _stage_seconds(large["index"]), _stage_seconds(small["index"])
@@ -366,6 +371,7 @@ def measure_kind(pool: list[Path], n: int, work: Path, tag: str, repeat: int = 1
         "floors": (small["floor_s"], large["floor_s"]),
         "citydocs_s_per_page": (large["wall_s"] - small["wall_s"]) / pages,
         "floor_s_per_page": (large["floor_s"] - small["floor_s"]) / pages,
+        "turn_ratios": turns,  # citydocs' added time over the floor's, turn by turn
         "failed": sum(r["status"] != "ok" for r in small["index"] + large["index"]),
         "stages_ms_per_page": {s: 1000 * stages_large[s] / large["pages"] for s in STAGES},
         # Per added document: a task's own time beyond its stages (handing the file to the
@@ -422,11 +428,14 @@ def measure_growth(sizes: list[int], work: Path, dask: bool, pool: bool = True) 
 
 def _kind_row(label: str, k: dict, speed: bool) -> str:
     citydocs, floor = k["citydocs_s_per_page"], k["floor_s_per_page"]
+    turns = k.get("turn_ratios", [])
+    each = [1 / r for r in turns] if speed else turns
+    spread = f" (turns: {', '.join(f'{r:.2f}' for r in each)})" if len(each) > 1 else ""
     ratio = (
         f"{floor / citydocs:.2f}× the floor's speed"
         if speed
         else f"{citydocs / floor:.2f}× the floor's time"
-    )
+    ) + spread
     return (
         f"| {label}: {k['pages'][0]} → {k['pages'][1]} pages ({k['n']} → {2 * k['n']} docs) | "
         f"{k['walls'][0]:.1f} → {k['walls'][1]:.1f} s: {1000 * citydocs:.0f} | "
@@ -462,7 +471,7 @@ def render_kinds(kinds: dict) -> list[str]:
         "on 2N documents (the same pages); the added wall time per added page is compared, so "
         "neither side's start-up is estimated. Each run is made "
         f"{kinds['repeat']} times, the sides and sizes taking turns, and its median wall time "
-        "kept; no run is watched for memory. Floors: bare `tesseract` on the pixels citydocs "
+        "kept (each turn's own ratio in brackets); no run is watched for memory. Floors: bare `tesseract` on the pixels citydocs "
         "hands Tesseract first; pdfplumber's `extract_words` on the same born-digital files.",
         "",
         "| measure | citydocs wall N → 2N: ms per added page | floor wall N → 2N: ms per "

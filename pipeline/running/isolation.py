@@ -56,6 +56,11 @@ CRASHED = 76  # its exit code when anything else escaped its loop
 # replaced: native caches and a fragmented heap grow with every document read, and a run of
 # thousands must hold the same memory at its end as at its start.
 GROWTH_MB = 128
+# Measuring that growth walks the worker's page tables (``smaps_rollup``), which costs a short
+# born-digital document a few hundredths of its time. It is measured once the worker has spent
+# this much CPU on documents since it last measured: its cost stays a small share of the work,
+# and growth is noticed within that much work (the address-space cap holds meanwhile).
+GROWTH_CHECK_CPU_S = 0.25
 
 
 @dataclass
@@ -190,6 +195,7 @@ def _loop(conn: Connection, settings: Settings) -> None:
         conn.send(("broken", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", limit))
+    unchecked_cpu = 0.0
     while True:
         try:
             job = conn.recv()
@@ -204,9 +210,12 @@ def _loop(conn: Connection, settings: Settings) -> None:
         record, failure = run_here(request, job_settings)
         cpu = _cpu_seconds() - cpu
         # Grown (native caches, a leak, a near miss of the cap): say so, and a fresh worker
-        # takes over.
+        # takes over. Measured after a failure too, whose cause may have been memory.
         _release_memory()
-        retire = _private() > recycle_at
+        unchecked_cpu, retire = unchecked_cpu + cpu, False
+        if unchecked_cpu >= GROWTH_CHECK_CPU_S or failure is not None:
+            unchecked_cpu = 0.0
+            retire = _private() > recycle_at
         answer = Answer(record, failure, timing.spent(), _peak_resident(), cpu)
         conn.send(("done", answer, retire))
         if retire:
