@@ -21,7 +21,6 @@ import pytesseract
 from PIL import Image
 
 from pipeline.base.errors import CitydocsError
-from pipeline.reading import bilinear
 from pipeline.reading.document import Word
 from pipeline.reading.fills import readable_fills
 from pipeline.reading.raster import Raster
@@ -175,7 +174,10 @@ def level_pixels(pixels: np.ndarray, skew: float, interpolation: str) -> np.ndar
     corners it uncovers white. ``interpolation``: how (``_ROTATION``), by PIL's ``rotate`` or
     by OpenCV's warp about the same centre."""
     if interpolation == "PIL_BILINEAR":
-        return bilinear.rotate(pixels, -skew, fill=255)
+        image = Image.fromarray(pixels).rotate(
+            -skew, resample=Image.Resampling.BILINEAR, fillcolor=255
+        )
+        return np.asarray(image)
     return _warped(pixels, -skew, interpolation, fill=255)
 
 

@@ -23,13 +23,11 @@ def warm() -> None:
     with contextlib.suppress(Exception):
         from extractors import warm_up
         from pipeline.base.settings import get_settings
-        from pipeline.reading import bilinear
         from pipeline.reading.ocr import opencv
         from pipeline.running import extract  # noqa: F401  (what a worker runs, imported once)
 
         warm_up(get_settings())
         opencv()
-        bilinear.warm()
     gc.collect()
     gc.freeze()
 
