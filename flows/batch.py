@@ -1,6 +1,6 @@
 """``extract_folder``: every PDF of a folder through the pipeline, one Prefect task each.
 
-Tasks run on threads, one per core, and each hands its file to a worker process of
+Tasks run on threads, two per worker, and each hands its file to a worker process of
 ``pipeline.running.isolation`` (warm spaCy, a wall-time and a memory limit), so Prefect starts once per
 run and a hung or exploding document costs one worker, never the run. Tasks get paths and
 hashes, never documents. A task is cached on the file's sha256 plus the citydocs version, the
@@ -183,8 +183,8 @@ def in_waves(
 def wave_size(task_runner: Any, settings: Settings) -> int:
     """Twice the threads that run the tasks: enough that none waits for its next task. On
     Dask those of the cluster's workers when the run starts (a cluster may be far larger than
-    this machine), else this machine's pool."""
-    threads = settings.pool_size
+    this machine), else this machine's task threads."""
+    threads = isolation.hand_over_threads(settings)
     client = getattr(task_runner, "client", None)  # a DaskTaskRunner's, started with the flow
     if client is not None:
         with contextlib.suppress(Exception):  # no answer: this machine's pool will do
@@ -192,7 +192,10 @@ def wave_size(task_runner: Any, settings: Settings) -> int:
     return 2 * threads
 
 
-@flow(name="extract-folder", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().pool_size))
+@flow(
+    name="extract-folder",
+    task_runner=ThreadPoolTaskRunner(max_workers=isolation.hand_over_threads(get_settings())),
+)
 def extract_folder(
     input_dir: str,
     out_dir: str,
@@ -281,7 +284,7 @@ def task_runner_for(dask: str | None, settings: Settings):  # type: ignore[no-un
     without the time and memory limits. ``DASK_QUIET`` holds for this process (the client and
     a LocalCluster's scheduler) and a LocalCluster's workers."""
     if not dask:
-        return ThreadPoolTaskRunner(max_workers=settings.pool_size)
+        return ThreadPoolTaskRunner(max_workers=isolation.hand_over_threads(settings))
     # Imported here for start-up speed: Dask is only loaded when asked for.
     from dask import config as dask_config
     from prefect_dask import DaskTaskRunner

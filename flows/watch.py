@@ -42,7 +42,10 @@ def process_claimed_task(path: str, out_dir: str, sha256: str | None) -> Outcome
     return process_claimed(Path(path), Path(out_dir), get_settings(), sha256)
 
 
-@flow(name="watch-inbox", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().pool_size))
+@flow(
+    name="watch-inbox",
+    task_runner=ThreadPoolTaskRunner(max_workers=isolation.hand_over_threads(get_settings())),
+)
 def watch_inbox(
     inbox: str, out_dir: str, settle_seconds: float = 2.0, echo: bool = False
 ) -> list[Outcome]:

@@ -120,3 +120,10 @@ def test_a_document_s_cpu_seconds_are_counted_in_its_worker(
     assert digital.cpu_seconds is not None and scanned.cpu_seconds is not None
     assert 0 < digital.cpu_seconds < scanned.cpu_seconds
     assert digital.index_line()["cpu_seconds"] == round(digital.cpu_seconds, 2)
+
+
+def test_each_worker_has_its_next_document_waiting_on_a_second_thread() -> None:
+    """Two task threads per worker, so a worker that answers is handed the next document while
+    Prefect records the last; one per core where documents are read in-process."""
+    assert isolation.hand_over_threads(Settings(workers=3)) == 6
+    assert isolation.hand_over_threads(Settings(workers=3, isolate=False)) == 3

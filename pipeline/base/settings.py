@@ -77,7 +77,8 @@ class Settings(BaseModel):
 
     @property
     def pool_size(self) -> int:
-        """Worker processes, and the flows' task threads: ``workers``, else one per core."""
+        """Worker processes: ``workers``, else one per core (the flows' task threads follow it:
+        ``isolation.hand_over_threads``)."""
         return self.workers or os.cpu_count() or 2
 
     def fingerprint(self) -> str:

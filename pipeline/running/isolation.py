@@ -446,6 +446,14 @@ _pool: WorkerPool | None = None
 _pool_lock = threading.Lock()
 
 
+def hand_over_threads(settings: Settings) -> int:
+    """Threads that hand documents to the pool: two per worker. With one each, a worker that
+    has answered waits for its thread to finish Prefect's bookkeeping of that document and to
+    begin the next task's; with two, the next document is already waiting for it. Where
+    documents are read in-process, each thread reads one: then one per core."""
+    return 2 * settings.pool_size if enabled(settings) else settings.pool_size
+
+
 def pool(settings: Settings) -> WorkerPool:
     """This process's worker pool, of the settings' ``pool_size`` (created on first use)."""
     global _pool
