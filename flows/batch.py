@@ -184,11 +184,12 @@ def wave_size(task_runner: Any, settings: Settings) -> int:
     """Twice the threads that run the tasks: enough that none waits for its next task. On
     Dask those of the cluster's workers when the run starts (a cluster may be far larger than
     this machine), else this machine's task threads."""
-    threads = isolation.hand_over_threads(settings)
     client = getattr(task_runner, "client", None)  # a DaskTaskRunner's, started with the flow
-    if client is not None:
-        with contextlib.suppress(Exception):  # no answer: this machine's pool will do
-            threads = max(threads, sum(client.nthreads().values()))
+    if client is None:
+        return 2 * isolation.hand_over_threads(settings)
+    threads = settings.pool_size
+    with contextlib.suppress(Exception):  # no answer: this machine's pool will do
+        threads = max(threads, sum(client.nthreads().values()))
     return 2 * threads
 
 
