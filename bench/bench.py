@@ -275,25 +275,28 @@ def ocr_images(scanned: list[Path], work: Path) -> list[Path]:
     return images
 
 
+def bare_tesseract(image: Path) -> None:
+    """The OCR floor on one image: the tesseract command, citydocs' page segmentation and
+    engine, one thread."""
+    subprocess.run(
+        ["tesseract", str(image), str(image.with_suffix("")), "--psm", "3", "--oem", "1"],
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+        capture_output=True,
+        check=True,
+    )
+
+
 def ocr_floor(images: list[Path]) -> float:
     """Bare tesseract on the images, one process per core: wall seconds."""
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-
-    def one(image: Path) -> None:
-        subprocess.run(
-            ["tesseract", str(image), str(image.with_suffix("")), "--psm", "3", "--oem", "1"],
-            env=env,
-            capture_output=True,
-            check=True,
-        )
-
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=CORES) as pool:
-        list(pool.map(one, images))
+        list(pool.map(bare_tesseract, images))
     return time.perf_counter() - start
 
 
-def _words_of(path: Path) -> int:
+def words_of(path: Path) -> int:
+    """The born-digital floor on one file: pdfplumber's extract_words on every page; its
+    pages."""
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
             page.extract_words()
@@ -304,7 +307,7 @@ def words_floor_main(folder: Path) -> None:
     """pdfplumber's extract_words on every page of the folder's PDFs, one process per core
     (what ``--words-floor`` runs, in a process of its own like ``citydocs run``)."""
     with ProcessPoolExecutor(max_workers=CORES) as pool:
-        list(pool.map(_words_of, sorted(folder.glob("*.pdf")), chunksize=1))
+        list(pool.map(words_of, sorted(folder.glob("*.pdf")), chunksize=1))
 
 
 def plumber_floor(folder: Path) -> float:

@@ -16,20 +16,16 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import pdfplumber
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # not bench/, whose bench.py would hide the package
 
-from bench.bench import ocr_images  # noqa: E402
+from bench.bench import bare_tesseract, ocr_images, words_of  # noqa: E402
 from extractors import warm_up  # noqa: E402
 from pipeline.base.request import Request  # noqa: E402
 from pipeline.base.settings import get_settings  # noqa: E402
@@ -45,17 +41,12 @@ def cpu() -> float:
 def floor_seconds(path: Path, folder: Path) -> tuple[float, int, bool]:
     """The floor's CPU seconds on one file, its pages, and whether it was OCR'd."""
     images = ocr_images([path], folder)
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     start = cpu()
     if images:
         for image in images:
-            command = ["tesseract", str(image), str(image.with_suffix("")), "--psm", "3"]
-            subprocess.run([*command, "--oem", "1"], env=env, capture_output=True, check=True)
+            bare_tesseract(image)
         return cpu() - start, len(images), True
-    with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            page.extract_words()
-        pages = len(pdf.pages)
+    pages = words_of(path)
     return cpu() - start, pages, False
 
 
