@@ -8,7 +8,8 @@ both sides alike. A scanned file's floor is `tesseract --psm 3 --oem 1` on the p
 first hands Tesseract (as in bench.py), counted by the children's CPU time; a born-digital
 file's is pdfplumber's `extract_words` on every page, in this process. citydocs reads in this
 one warm process, its models frozen out of the collector as in a worker (so that neither side
-pays for collections over them): its own CPU (every thread) plus its Tesseract children's.
+pays for collections over them), Tesseract's model loaded as a worker has it: its own CPU
+(every thread, Tesseract's included) plus that of any child (the orientation check).
 Neither a worker's handover nor Prefect is in it.
 """
 
@@ -29,11 +30,13 @@ from bench.bench import bare_tesseract, ocr_images, words_of  # noqa: E402
 from extractors import warm_up  # noqa: E402
 from pipeline.base.request import Request  # noqa: E402
 from pipeline.base.settings import get_settings  # noqa: E402
+from pipeline.reading import ocr  # noqa: E402
 from pipeline.running.extract import run_here  # noqa: E402
 
 
 def cpu() -> float:
-    """CPU seconds of this process (every thread) and of its ended children (Tesseract)."""
+    """CPU seconds of this process (every thread) and of its ended children (the floor's
+    Tesseract commands, citydocs' orientation checks)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + usage.ru_utime + usage.ru_stime
 
@@ -57,6 +60,7 @@ def main() -> int:
     args = parser.parse_args()
     settings = get_settings()
     warm_up(settings)
+    ocr.warm(settings.ocr_lang)
     run_here(Request.of(args.files[0], settings), settings)  # first-use costs, not counted
     gc.collect()
     gc.freeze()

@@ -1,4 +1,4 @@
-"""OCR of one page image: estimate skew, Tesseract ``image_to_data``, level boxes in points.
+"""OCR of one page image: estimate skew, Tesseract's words, level boxes in points.
 
 Tesseract runs with ``OMP_THREAD_LIMIT=1`` (set by ``pipeline.base.environment`` at every
 entry point): its OpenMP threads fight each other on small machines; parallelism comes from
@@ -7,6 +7,7 @@ running pages in separate processes instead.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -21,6 +22,7 @@ import pytesseract
 from PIL import Image
 
 from pipeline.base.errors import CitydocsError
+from pipeline.reading import tesseract
 from pipeline.reading.document import Word
 from pipeline.reading.fills import readable_fills
 from pipeline.reading.raster import Raster
@@ -49,6 +51,15 @@ SMALL_SKEW = 0.05
 # smoothed by the renderer already (bicubic did not read it better) and stays with PIL's
 # bilinear: on renders of coarse scans OpenCV's bilinear warp, as close as it is, lost fields.
 _ROTATION = {"image": "INTER_CUBIC", "render": "PIL_BILINEAR"}
+
+
+def warm(lang: str) -> None:
+    """Load what a process's first scanned page would otherwise wait for: OpenCV and this
+    thread's Tesseract model. A language without a model is reported by the pages that need
+    it, not by every document."""
+    opencv()
+    with contextlib.suppress(CitydocsError):
+        tesseract.warm(lang)
 
 
 @lru_cache(maxsize=1)
@@ -287,7 +298,7 @@ def ocr_image(
     if abs(skew) > SMALL_SKEW:
         pixels, box_skew = level_pixels(pixels, skew, _ROTATION[raster.source]), 0.0
     read = _without_rulings(readable_fills(pixels, raster.dpi), raster.dpi)
-    data = _tesseract(read, page=page, lang=lang, timeout=timeout)
+    data = tesseract.words_data(read, page=page, lang=lang, timeout=timeout)
     _join_underscored(data, read)
     (sx, sy), (ox, oy) = raster.scale, raster.origin
     cx, cy = pixels.shape[1] / 2, pixels.shape[0] / 2
@@ -511,33 +522,6 @@ def _window(mask: np.ndarray, length: int, axis: int, op: np.ufunc) -> np.ndarra
         rest = length - span
         result = op(cut(result, 0, result.shape[axis] - rest), cut(result, rest, None))
     return result
-
-
-def _tesseract(pixels: np.ndarray, *, page: int, lang: str, timeout: float) -> dict:
-    try:
-        # Handed over as an uncompressed PGM file: given the image, pytesseract encodes a PNG
-        # first, which took as long as the recognition itself on a 300 dpi page.
-        with tempfile.TemporaryDirectory(prefix="citydocs-ocr-") as folder:
-            source = os.path.join(folder, "page.pgm")
-            Image.fromarray(pixels).save(source)
-            return pytesseract.image_to_data(
-                source,
-                lang=lang,
-                config="--psm 3 --oem 1",
-                output_type=pytesseract.Output.DICT,
-                timeout=timeout,
-            )
-    except RuntimeError as exc:  # pytesseract raises RuntimeError on its timeout
-        raise CitydocsError(
-            "timeout",
-            f"Tesseract took longer than {timeout:.0f} s on page {page}; raise "
-            "CITYDOCS_OCR_TIMEOUT_S or lower CITYDOCS_OCR_DPI.",
-        ) from exc
-    except pytesseract.TesseractNotFoundError as exc:
-        raise CitydocsError(
-            "internal",
-            "Tesseract is not installed: run `make run` or apt-get install tesseract-ocr",
-        ) from exc
 
 
 def _join_underscored(data: dict, pixels: np.ndarray) -> None:

@@ -71,12 +71,13 @@ class Answer:
     failure: FailureReport | None = None
     stages: dict[str, float] = field(default_factory=dict)
     peak_rss: int = 0  # the worker's peak resident size while it read the document (bytes)
-    cpu_s: float = 0.0  # CPU seconds the worker and its children (Tesseract) spent on it
+    cpu_s: float = 0.0  # CPU seconds the worker and its children spent on it
 
 
 def _cpu_seconds() -> float:
-    """User and system time of this process and of its children that have ended (Tesseract):
-    a document's own cost, which the wall clock of a busy machine does not tell."""
+    """User and system time of this process and of its children that have ended (Tesseract's
+    orientation check): a document's own cost, which the wall clock of a busy machine does not
+    tell."""
     own, children = (
         resource.getrusage(resource.RUSAGE_SELF),
         resource.getrusage(resource.RUSAGE_CHILDREN),
@@ -176,6 +177,7 @@ def _loop(conn: Connection, settings: Settings) -> None:
     # Imported here, in the worker only: the parent never reads a document itself, and the
     # extractors' imports (spaCy, dateparser) would slow its start-up.
     from extractors import warm_up
+    from pipeline.reading import ocr
     from pipeline.running.extract import run_here
 
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
@@ -183,6 +185,7 @@ def _loop(conn: Connection, settings: Settings) -> None:
     budget_mb = settings.doc_memory_mb
     try:
         warm_up(settings)
+        ocr.warm(settings.ocr_lang)  # loaded already where the fork server preloaded them
         # The warm models are millions of objects that live as long as the worker: kept out
         # of the collector's full passes, which a page's tens of thousands of new objects
         # would otherwise set off again and again while a page is read.

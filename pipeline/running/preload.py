@@ -23,11 +23,12 @@ def warm() -> None:
     with contextlib.suppress(Exception):
         from extractors import warm_up
         from pipeline.base.settings import get_settings
-        from pipeline.reading.ocr import opencv
+        from pipeline.reading import ocr
         from pipeline.running import extract  # noqa: F401  (what a worker runs, imported once)
 
-        warm_up(get_settings())
-        opencv()
+        settings = get_settings()
+        warm_up(settings)
+        ocr.warm(settings.ocr_lang)
     gc.collect()
     gc.freeze()
 
