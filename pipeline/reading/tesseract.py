@@ -112,8 +112,8 @@ class _Engine:
         try:
             # Tesseract copies the pixels into an image of its own here.
             library.TessBaseAPISetImage(handle, pixels.ctypes.data, width, height, 1, width)
-            library.TessMonitorSetDeadlineMSecs(monitor, max(int(timeout * 1000), 1))
             start = time.monotonic()
+            library.TessMonitorSetDeadlineMSecs(monitor, max(int(timeout * 1000), 1))
             if library.TessBaseAPIRecognize(handle, monitor) != 0:
                 if time.monotonic() - start >= timeout:
                     raise CitydocsError("timeout", _timeout_message(timeout, page))
