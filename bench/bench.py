@@ -385,13 +385,15 @@ def measure_kind(pool: list[Path], n: int, work: Path, tag: str, repeat: int = 1
 
 
 def measure_kinds(n: int, digital_n: int, work: Path, repeat: int = 1) -> dict:
-    """Scanned and born-digital apart, each against its floor."""
+    """Scanned and born-digital apart, each against its floor; a kind of no documents is
+    left out."""
     scanned_pool, digital_pool = _samples(work)
-    return {
-        "scanned": measure_kind(scanned_pool, n, work, "scan", repeat),
-        "digital": measure_kind(digital_pool, digital_n, work, "digital", repeat),
-        "repeat": repeat,
-    }
+    kinds: dict = {"repeat": repeat}
+    if n:
+        kinds["scanned"] = measure_kind(scanned_pool, n, work, "scan", repeat)
+    if digital_n:
+        kinds["digital"] = measure_kind(digital_pool, digital_n, work, "digital", repeat)
+    return kinds
 
 
 def measure_growth(sizes: list[int], work: Path, dask: bool, pool: bool = True) -> list[dict]:
@@ -454,7 +456,8 @@ def render(kinds: dict | None, growth: list[dict], note: str) -> str:
     lines = [
         heading
         + (
-            f" · N={kinds['scanned']['n']} scanned, {kinds['digital']['n']} born-digital"
+            f" · N={kinds.get('scanned', {}).get('n', 0)} scanned, "
+            f"{kinds.get('digital', {}).get('n', 0)} born-digital"
             if kinds
             else " · growth only"
         ),
@@ -468,8 +471,8 @@ def render(kinds: dict | None, growth: list[dict], note: str) -> str:
 
 
 def render_kinds(kinds: dict) -> list[str]:
-    scanned, digital = kinds["scanned"], kinds["digital"]
-    return [
+    scanned, digital = kinds.get("scanned"), kinds.get("digital")
+    lines = [
         "Each side runs as a command, one process per core, timed by the wall clock, on N and "
         "on 2N documents (the same pages); the added wall time per added page is compared, so "
         "neither side's start-up is estimated. Each run is made "
@@ -480,9 +483,14 @@ def render_kinds(kinds: dict) -> list[str]:
         "| measure | citydocs wall N → 2N: ms per added page | floor wall N → 2N: ms per "
         "added page | ratio |",
         "|---|---|---|---|",
-        _kind_row("scanned", scanned, speed=False),
-        _kind_row("born-digital", digital, speed=True),
+        *([_kind_row("scanned", scanned, speed=False)] if scanned else []),
+        *([_kind_row("born-digital", digital, speed=True)] if digital else []),
         "",
+    ]
+    if digital is None:
+        return lines
+    return [
+        *lines,
         "| born-digital stage | ms per page (one worker, 2N run) |",
         "|---|---|",
         *[f"| {s} | {ms:.1f} |" for s, ms in digital["stages_ms_per_page"].items()],
@@ -560,9 +568,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     # Enough documents that one more or less at a run's end (a scanned one takes seconds, while
     # the other core waits) is a small share of the added time.
-    parser.add_argument("--n", type=int, default=60, help="scanned documents (N; then 2N)")
+    parser.add_argument("--n", type=int, default=60, help="scanned documents (N; then 2N; 0: none)")
     parser.add_argument(
-        "--digital-n", type=int, default=120, help="born-digital documents (N; then 2N)"
+        "--digital-n", type=int, default=120, help="born-digital documents (N; then 2N; 0: none)"
     )
     parser.add_argument(
         "--repeat", type=int, default=2, help="runs of each kind's sides and sizes (median kept)"

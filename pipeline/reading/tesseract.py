@@ -10,7 +10,9 @@ Where the library cannot be loaded, pages go to the command through pytesseract.
 
 The engine is called by the thread that reads the page, one engine per thread and language (a
 Tesseract handle is not to be shared between threads). ctypes releases the GIL while
-Tesseract works, so the thread preparing the next page runs alongside.
+Tesseract works, so the thread preparing the next page runs alongside. A crash inside
+Tesseract now ends the process that reads the page, which is why documents are read in
+worker processes: the worker is replaced and the document reported, as for any crash there.
 """
 
 from __future__ import annotations
