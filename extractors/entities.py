@@ -686,10 +686,24 @@ def unnamed_capital(doc: Doc) -> bool:
     for token in doc:
         if token.ent_iob_ in ("B", "I") or token.text.islower() or not _has_upper(token.text):
             continue
-        if _sentence_capital(doc, token):
+        if _sentence_capital(doc, token) or _lone_common_word(doc, token):
             continue
         return True
     return False
+
+
+def _lone_common_word(doc: Doc, token) -> bool:  # type: ignore[no-untyped-def]
+    """A capitalised common word or a single letter with no capitalised word beside it, no
+    acronym and no place's name ("Promote green mobility", "European companies", the "U" of
+    "U-CAP"): named alone by the model, it is dropped as a guess (``_plausible``) or as too
+    short, and it stands beside no other capital to be part of a longer name."""
+    acronym = token.is_upper and len(token.text) > 1  # one letter alone is no name
+    if acronym or zipf_frequency(token.lower_, "en") < LONE_WORD_ZIPF:
+        return False
+    if _is_place_name(token.text):
+        return False
+    beside = (doc[i] for i in (token.i - 1, token.i + 1) if 0 <= i < len(doc))
+    return not any(_has_upper(t.text) for t in beside)
 
 
 def _sentence_capital(doc: Doc, token) -> bool:  # type: ignore[no-untyped-def]

@@ -416,6 +416,18 @@ def test_the_ner_is_wanted_only_where_the_rules_leave_a_capital_unnamed(model: s
     assert unnamed_capital(_ruled("Carson has about 95,000 inhabitants.", model))
 
 
+def test_a_lone_capitalised_common_word_leaves_the_ner_out(model: str) -> None:
+    # Alone, such a word is no name the record keeps: an item's opening verb, an adjective.
+    text = "The plan will • Promote green mobility with European companies in Málaga."
+    assert not unnamed_capital(_ruled(text, model))
+    assert not unnamed_capital(_ruled("Its part A on mobility was agreed in Málaga.", model))
+    # Beside another capital it may be part of a name; a rare word may be one alone; and a
+    # place the gazetteer knows stays a place.
+    assert unnamed_capital(_ruled("The plan was drafted with Green Karin in Málaga.", model))
+    assert unnamed_capital(_ruled("The plan was drafted with Examplova in Málaga.", model))
+    assert unnamed_capital(_ruled("Rivers, parks and green belts cover the city.", model))
+
+
 def test_texts_not_read_for_figures_get_sentences_without_the_parser(model: str) -> None:
     texts = ["It met partners in Málaga. John Smith spoke.", "The city covers 928 km2."]
     plain, tagged = parse(texts, model, figures=lambda i, doc: i == 1)
