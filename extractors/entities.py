@@ -682,7 +682,8 @@ def unnamed_capital(doc: Doc) -> bool:
     """A capitalised word the rules have not put in an entity: only there can the statistical
     NER add a name that is kept (a name needs a capital). A common word in title case opening
     a sentence does not count, its capital being the sentence's, unless the gazetteer knows it
-    as a place ("Carson is …"): alone, a common word is kept as a name only then."""
+    as a place ("Carson is …"): alone, a common word is kept as a name only then. Nor does one
+    anywhere else with no capital beside it (``_lone_common_word``)."""
     for token in doc:
         if token.ent_iob_ in ("B", "I") or token.text.islower() or not _has_upper(token.text):
             continue
