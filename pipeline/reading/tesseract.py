@@ -114,10 +114,12 @@ class _Engine:
         try:
             # Tesseract copies the pixels into an image of its own here.
             library.TessBaseAPISetImage(handle, pixels.ctypes.data, width, height, 1, width)
+            deadline_ms = max(int(timeout * 1000), 1)
             start = time.monotonic()
-            library.TessMonitorSetDeadlineMSecs(monitor, max(int(timeout * 1000), 1))
+            library.TessMonitorSetDeadlineMSecs(monitor, deadline_ms)
             if library.TessBaseAPIRecognize(handle, monitor) != 0:
-                if time.monotonic() - start >= timeout:
+                # Against the deadline as set (whole milliseconds), not the float asked for.
+                if 1000 * (time.monotonic() - start) >= deadline_ms:
                     raise CitydocsError("timeout", _timeout_message(timeout, page))
                 raise CitydocsError("internal", f"Tesseract could not read page {page}")
             text = library.TessBaseAPIGetTsvText(handle, 0)
