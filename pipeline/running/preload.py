@@ -4,8 +4,8 @@ The fork server imports this module before it forks its first worker (see
 ``isolation.worker_context``): spaCy, the gazetteer, the word frequencies, dateparser's data,
 OpenCV and Tesseract's language model are loaded here once, and every worker forked from the
 server starts with them already in memory, its pages shared copy-on-write with its siblings
-instead of a private copy each. The objects are frozen out of the collector first: a collection would write to every object's
-header and so copy the pages the workers share.
+instead of a private copy each. The objects are frozen out of the collector first: a
+collection would write to every object's header and so copy the pages the workers share.
 """
 
 from __future__ import annotations
