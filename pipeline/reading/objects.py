@@ -19,10 +19,11 @@ from unicodedata import normalize as normalize_unicode
 
 from pdfminer.layout import LTChar, LTComponent, LTContainer
 from pdfminer.pdffont import PDFUnicodeNotDefined
-from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.utils import apply_matrix_rect
 from pdfplumber.page import ALL_ATTRS, PDFPageAggregatorWithMarkedContent, fix_fontname_bytes
 from pdfplumber.utils import resolve_all, resolve_and_decode
+
+from pipeline.reading.content import LeanInterpreter
 
 PLAIN = frozenset({float, int, str, bool, type(None)})
 
@@ -182,7 +183,7 @@ def parse_objects(page) -> dict[str, list[dict[str, Any]]]:  # type: ignore[no-u
         return _visit(page, page.layout._objs, [], with_containers=True)
     device = _LeanDevice(page)
     try:
-        PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+        LeanInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     except Exception:
         # pdfplumber's own parse of the page: it fails the same way and says so as pdfplumber
         # does (the file's fault, not citydocs'), or reads what the lean path could not.
