@@ -327,8 +327,9 @@ def _stage_seconds(index: list[dict]) -> dict[str, float]:
 def measure_kind(pool: list[Path], n: int, work: Path, tag: str, repeat: int = 1) -> dict:
     """citydocs and its floor on ``n`` and on ``2n`` copies of the pool: the added wall time
     per added page on both sides, so that neither side's start-up is guessed. Each run
-    ``repeat`` times, the two sides and the two sizes taking turns, and the median wall time
-    of each kept: a machine's slow moments then fall on both sides alike."""
+    ``repeat`` times, the two sides and the two sizes taking turns (citydocs first in even
+    turns, the floor in odd ones), and the median wall time of each kept: a machine's slow
+    moments then fall on both sides alike."""
     sizes = {}
     files = {count: _copies(pool, count, work / f"{tag}-{count}", tag) for count in (n, 2 * n)}
     walls: dict[int, list[float]] = {n: [], 2 * n: []}
@@ -338,16 +339,25 @@ def measure_kind(pool: list[Path], n: int, work: Path, tag: str, repeat: int = 1
         count: ocr_images(files[count], work / f"images-{count}") if tag == "scan" else []
         for count in (n, 2 * n)
     }
+
+    def citydocs_side(count: int, turn: int) -> None:
+        run = run_citydocs(files[count][0].parent, work / f"out-{tag}-{count}-{turn}", watch=False)
+        walls[count].append(run["wall_s"])
+        index[count] = run["index"]
+
+    def floor_side(count: int, turn: int) -> None:
+        if tag == "scan":
+            floors[count].append(ocr_floor(images[count]))
+        else:
+            floors[count].append(plumber_floor(files[count][0].parent))
+
     for turn in range(repeat):
+        # The side that goes first alternates by turn: a machine slowing down or speeding up
+        # over a turn then favours neither side.
+        sides = (citydocs_side, floor_side) if turn % 2 == 0 else (floor_side, citydocs_side)
         for count in (n, 2 * n):
-            out = work / f"out-{tag}-{count}-{turn}"
-            run = run_citydocs(files[count][0].parent, out, watch=False)
-            walls[count].append(run["wall_s"])
-            index[count] = run["index"]
-            if tag == "scan":
-                floors[count].append(ocr_floor(images[count]))
-            else:
-                floors[count].append(plumber_floor(files[count][0].parent))
+            for side in sides:
+                side(count, turn)
     for count in (n, 2 * n):
         sizes[count] = {
             "pages": _pages(files[count]),
@@ -476,7 +486,8 @@ def render_kinds(kinds: dict) -> list[str]:
         "Each side runs as a command, one process per core, timed by the wall clock, on N and "
         "on 2N documents (the same pages); the added wall time per added page is compared, so "
         "neither side's start-up is estimated. Each run is made "
-        f"{kinds['repeat']} times, the sides and sizes taking turns, and its median wall time "
+        f"{kinds['repeat']} times, the sides and sizes taking turns (citydocs first in even "
+        "turns, the floor in odd ones), and its median wall time "
         "kept (each turn's own ratio in brackets); no run is watched for memory. Floors: bare `tesseract` on the pixels citydocs "
         "hands Tesseract first; pdfplumber's `extract_words` on the same born-digital files.",
         "",
