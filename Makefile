@@ -17,7 +17,7 @@ help:
 	@echo "make run    extract the samples into $(OUT)/ (installs what is missing first)"
 	@echo "make test   ruff + the test-suite with real Tesseract, spaCy and PDFs"
 	@echo "make bench-growth  the growth table alone: nested like corpora of 100, 300, 1,000 documents, process pool and Dask (SIZES=...)"
-	@echo "make bench  floors (N and 2N: N=60 scanned, DIGITAL_N=120 born-digital, 0 for none, each run REPEAT=2 times) and growth to 1,000 documents, also on Dask (SIZES=100,1000)"
+	@echo "make bench  floors (N and 2N: N=60 scanned, DIGITAL_N=360 born-digital, 0 for none, each run REPEAT=3 times) and growth to 1,000 documents, also on Dask (SIZES=100,300,1000); about an hour"
 	@echo "make soak   500 mixed documents through the watch flow under random SIGKILLs"
 	@echo "make realworld  the test PDFs of four PDF libraries through extract, run and watch"
 	@echo "make lint | format | samples | schema"
@@ -54,7 +54,7 @@ samples: setup
 	$(UV) run --frozen python samples/make_samples.py
 
 bench: setup
-	$(UV) run --frozen python bench/bench.py $(if $(N),--n $(N)) $(if $(DIGITAL_N),--digital-n $(DIGITAL_N)) $(if $(REPEAT),--repeat $(REPEAT)) --sizes $(or $(SIZES),100,1000) --dask
+	$(UV) run --frozen python bench/bench.py --n $(or $(N),60) --digital-n $(or $(DIGITAL_N),360) --repeat $(or $(REPEAT),3) --sizes $(or $(SIZES),100,300,1000) --dask
 
 bench-growth: setup
 	$(UV) run --frozen python bench/bench.py --growth-only --sizes $(or $(SIZES),100,300,1000) --dask
