@@ -7,8 +7,9 @@ numbers, strings and tuples, so the object and the walk cost a good part of the 
 for nothing. Here pdfplumber's own device runs the page, but a character of a horizontal font
 goes straight into the dict pdfplumber would build, by pdfminer's own arithmetic; every other
 object (rulings, images, curves, characters of vertical fonts, a character whose numbers do not
-compute) still goes through pdfminer's objects and pdfplumber's conversion. The result is stored
-where pdfplumber caches a page's objects, so ``page.chars``, ``extract_words`` and
+compute) still goes through pdfminer's objects and pdfplumber's conversion. The page's content
+streams are tokenised by qpdf where it reads them as pdfminer does (``content``). The result is
+stored where pdfplumber caches a page's objects, so ``page.chars``, ``extract_words`` and
 ``find_tables`` all read this one parse.
 """
 
