@@ -66,7 +66,10 @@ def _scratch() -> tuple[pikepdf.Pdf, pikepdf.Stream]:
     if scratch is None:
         # A stream qpdf warns about goes to pdfminer; pikepdf would also print the warning.
         warnings.filterwarnings(
-            "ignore", category=UserWarning, module=r"pikepdf\.models\._content_stream"
+            "ignore",
+            message="Unexpected end of stream",
+            category=UserWarning,
+            module=r"pikepdf\.models\._content_stream",
         )
         pdf = pikepdf.new()
         scratch = _local.scratch = (pdf, pikepdf.Stream(pdf, b""))
