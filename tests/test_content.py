@@ -51,15 +51,14 @@ def calls(values: list) -> list:
         if not isinstance(value, PSKeyword):
             stack.append(value)
             continue
-        name = value.name.decode("latin-1")
-        method = "do_" + name.replace("*", "_a").replace('"', "_w").replace("'", "_q")
-        if not hasattr(PDFPageInterpreter, method):
+        method = getattr(PDFPageInterpreter, content.method_name(value), None)
+        if method is None:
             continue
-        nargs = getattr(PDFPageInterpreter, method).__code__.co_argcount - 1
+        nargs = method.__code__.co_argcount - 1
         args = stack[-nargs:] if nargs else []
         stack = stack[:-nargs] if nargs else stack
         if len(args) == nargs:
-            made.append((name, typed(args)))
+            made.append((method.__name__, typed(args)))
     return made
 
 

@@ -34,7 +34,7 @@ from typing import Any
 import pikepdf
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream, stream_value
-from pdfminer.psparser import KWD, LIT, PSKeyword
+from pdfminer.psparser import KWD, LIT, PSKeyword, keyword_name
 
 # Bytes after which qpdf's objects may not be pdfminer's (see the module's docstring).
 _DISAGREE = re.compile(
@@ -53,6 +53,13 @@ _NAME, _STRING, _ARRAY, _DICTIONARY = (
 )
 _INLINE_IMAGE = pikepdf.ContentStreamInlineImage
 _local = threading.local()
+# A stream qpdf warns about goes to pdfminer's parser; pikepdf would also print this warning.
+warnings.filterwarnings(
+    "ignore",
+    message="Unexpected end of stream",
+    category=UserWarning,
+    module=r"pikepdf\.models\._content_stream",
+)
 
 
 class _Disagree(Exception):
@@ -64,13 +71,6 @@ def _scratch() -> tuple[pikepdf.Pdf, pikepdf.Stream]:
     for qpdf to parse (a pikepdf object is not to be shared between threads)."""
     scratch = getattr(_local, "scratch", None)
     if scratch is None:
-        # A stream qpdf warns about goes to pdfminer; pikepdf would also print the warning.
-        warnings.filterwarnings(
-            "ignore",
-            message="Unexpected end of stream",
-            category=UserWarning,
-            module=r"pikepdf\.models\._content_stream",
-        )
         pdf = pikepdf.new()
         scratch = _local.scratch = (pdf, pikepdf.Stream(pdf, b""))
     return scratch
@@ -195,9 +195,14 @@ class LeanInterpreter(PDFPageInterpreter):
     def _method(self, keyword: PSKeyword) -> tuple[Callable[..., Any], int] | None:
         """The interpreter's method for an operator and its number of operands, as pdfminer's
         ``execute`` finds them; None for an operator it does not know."""
-        name = keyword.name.decode("latin-1") if isinstance(keyword.name, bytes) else keyword.name
-        attribute = "do_" + name.replace("*", "_a").replace('"', "_w").replace("'", "_q")
-        method = getattr(self, attribute, None)
+        method = getattr(self, method_name(keyword), None)
         if method is None:
             return None
         return method, method.__code__.co_argcount - 1
+
+
+def method_name(keyword: PSKeyword) -> str:
+    """The name of pdfminer's interpreter method for an operator, as its ``execute`` spells
+    it ("T*" is ``do_T_a``)."""
+    name = keyword_name(keyword)
+    return "do_" + name.replace("*", "_a").replace('"', "_w").replace("'", "_q")
