@@ -43,14 +43,14 @@ class OcrResult:
 # Tesseract's page segmentation joined a body heading with the sidebar beside it and split
 # wrapped headings, and the profiles lost fields; it segments level pixels into level lines.
 SMALL_SKEW = 0.05
-# How a skewed page is rotated, by where its pixels come from. A scan's own pixels bicubic: a
-# bilinear rotation blurred their glyph edges and thin rulings, and Tesseract misread words
-# and dropped the short cells of ruled tables that it read on the unrotated scan. OpenCV's warp
-# does that in a third of PIL's time; its pixels differ from PIL's by a grey level here and
-# there, which moved single records both ways and no scanned set down on average. A render is
-# smoothed by the renderer already (bicubic did not read it better) and stays with PIL's
-# bilinear: on renders of coarse scans OpenCV's bilinear warp, as close as it is, lost fields.
-_ROTATION = {"image": "INTER_CUBIC", "render": "PIL_BILINEAR"}
+# How a skewed page is rotated, by where its pixels come from; OpenCV's warp either way. A
+# scan's own pixels bicubic: a bilinear rotation blurred their glyph edges and thin rulings,
+# and Tesseract misread words and dropped the short cells of ruled tables that it read on the
+# unrotated scan. A render is smoothed by the renderer already (bicubic did not read it better)
+# and is turned bilinear, each grey level rounded down as PIL's rotation rounds it: OpenCV's
+# bilinear warp rounds to the nearest level, which left half the pixels of a render a level
+# lighter than PIL's, and lost fields on renders of coarse scans.
+_ROTATION = {"image": "INTER_CUBIC", "render": "LINEAR_ROUNDED_DOWN"}
 
 
 def warm(lang: str) -> None:
@@ -182,14 +182,21 @@ def estimate_skew(image: Image.Image | np.ndarray, limit: float = _SKEW_LIMIT) -
 
 def level_pixels(pixels: np.ndarray, skew: float, interpolation: str) -> np.ndarray:
     """The grey page turned by minus ``skew`` degrees about its centre, the same size, the
-    corners it uncovers white. ``interpolation``: how (``_ROTATION``), by PIL's ``rotate`` or
-    by OpenCV's warp about the same centre."""
-    if interpolation == "PIL_BILINEAR":
-        image = Image.fromarray(pixels).rotate(
-            -skew, resample=Image.Resampling.BILINEAR, fillcolor=255
-        )
-        return np.asarray(image)
+    corners it uncovers white. ``interpolation``: how (``_ROTATION``), the name of OpenCV's
+    interpolation, or ``LINEAR_ROUNDED_DOWN``: bilinear with each grey level rounded down.
+
+    OpenCV's warp rounds what it interpolates to the nearest integer; on levels shifted up by
+    ``_FRACTION_BITS`` that integer holds each level's fraction in its low bits, which the
+    shift back drops."""
+    if interpolation == "LINEAR_ROUNDED_DOWN":
+        scaled = np.left_shift(pixels, _FRACTION_BITS, dtype=np.uint16)
+        fill = 255 << _FRACTION_BITS
+        turned = _warped(scaled, -skew, "INTER_LINEAR", fill=fill)
+        return np.right_shift(turned, _FRACTION_BITS).astype(np.uint8)
     return _warped(pixels, -skew, interpolation, fill=255)
+
+
+_FRACTION_BITS = 8  # a grey level's fraction kept in 16 bits: 255 << 8 still fits
 
 
 def _warped(pixels: np.ndarray, angle: float, interpolation: str, fill: int) -> np.ndarray:
