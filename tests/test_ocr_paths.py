@@ -118,6 +118,37 @@ def test_words_of_a_skewed_scan_land_on_their_true_positions(
     assert sorted(offsets)[int(0.9 * len(offsets))] <= 2.5, sorted(offsets)[-10:]
 
 
+@pytest.mark.parametrize("dpi", [200, 300], ids=["rendered", "own-image"])
+def test_a_rasters_image_and_pixels_are_one_grey_array_as_pdfium_draws_it(
+    born: Path, tmp_path: Path, dpi: int
+) -> None:
+    """The pixels are PDFium's grey render (or the page's own image), copied once and shared
+    with the image, read-only: a step that wrote into them would change every other's page."""
+    scan = tmp_path / "scan.pdf"
+    make_samples.scan(born, scan, dpi=dpi, skew=0.4)
+    with pdfplumber.open(scan) as pdf:
+        images = PageImages(scan, None, get_settings(), scan.name)
+        try:
+            raster = images.first(0, pdf.pages[0])
+        finally:
+            images.close()
+    document = pypdfium2.PdfDocument(str(scan))
+    try:
+        if raster.source == "render":
+            scale = raster.dpi / 72
+            drawn = document[0].render(scale=scale, grayscale=True).to_pil()
+        else:
+            (image,) = document[0].get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE])
+            drawn = image.get_bitmap(render=False).to_pil()
+        want = np.asarray(drawn.convert("L"))
+    finally:
+        document.close()
+    assert raster.source == ("image" if dpi == 300 else "render")
+    assert raster.pixels is raster.pixels and not raster.pixels.flags.writeable
+    assert np.array_equal(raster.pixels, want)
+    assert np.array_equal(np.asarray(raster.image), want) and raster.image.mode == "L"
+
+
 def test_a_page_that_is_one_image_is_read_from_it_as_the_render_would_be(
     born: Path, tmp_path: Path
 ) -> None:

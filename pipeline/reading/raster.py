@@ -42,6 +42,22 @@ class Raster:
         """The image as a grey array, made once: skew, rulings and Tesseract all read it."""
         return np.asarray(self.image.convert("L") if self.image.mode != "L" else self.image)
 
+    @classmethod
+    def of_pixels(
+        cls,
+        pixels: np.ndarray,
+        scale: tuple[float, float],
+        origin: tuple[float, float] = (0.0, 0.0),
+        dpi: int = 300,
+        source: str = "render",
+    ) -> Raster:
+        """A raster whose image and ``pixels`` share one grey array, made read-only: a page is
+        copied once out of PDFium's bitmap, not again into PIL's image and out of it."""
+        pixels.flags.writeable = False
+        raster = cls(Image.fromarray(pixels), scale, origin, dpi, source)
+        raster.__dict__["pixels"] = pixels  # the cached property, made already
+        return raster
+
     @property
     def size_pt(self) -> tuple[float, float]:
         return self.image.width * self.scale[0], self.image.height * self.scale[1]
@@ -119,6 +135,14 @@ def _grey_images_only(page: pypdfium2.PdfPage) -> bool:
     )
 
 
+def _grey(bitmap: pypdfium2.PdfBitmap) -> np.ndarray:
+    """A bitmap's pixels as a grey array of their own: a grey bitmap's copied out of PDFium's
+    buffer, any other converted by PIL."""
+    if bitmap.format == pdfium_c.FPDFBitmap_Gray:
+        return np.array(bitmap.to_numpy())
+    return np.array(bitmap.to_pil().convert("L"))
+
+
 class PageImages:
     """Rasters of one document's pages, made on a thread that owns the PDFium document."""
 
@@ -161,8 +185,9 @@ class PageImages:
             bitmap = page.render(scale=dpi / 72, force_bitmap_format=pdfium_c.FPDFBitmap_Gray)
         else:
             bitmap = page.render(scale=dpi / 72, grayscale=True)
-        image = bitmap.to_pil().convert("L")
-        return Raster(image, (width / image.width, height / image.height), dpi=dpi)
+        pixels = _grey(bitmap)
+        scale = (width / pixels.shape[1], height / pixels.shape[0])
+        return Raster.of_pixels(pixels, scale, dpi=dpi)
 
     def _decode(self, index: int, entry: dict) -> Raster:
         """The page's own image, grey; a render when PDFium sees it otherwise than pdfplumber."""
@@ -171,11 +196,11 @@ class PageImages:
         if len(objects) == 1 and objects[0].get_px_size() == (width, height):
             a, b, c, d, _, _ = objects[0].get_matrix().get()
             if a > 0 and d > 0 and b == 0 and c == 0:  # upright, not mirrored
-                image = objects[0].get_bitmap(render=False).to_pil().convert("L")
-                if image.size == (width, height):
+                pixels = _grey(objects[0].get_bitmap(render=False))
+                if pixels.shape == (height, width):
                     drawn_w, drawn_h = entry["x1"] - entry["x0"], entry["bottom"] - entry["top"]
-                    return Raster(
-                        image,
+                    return Raster.of_pixels(
+                        pixels,
                         (drawn_w / width, drawn_h / height),
                         (float(entry["x0"]), float(entry["top"])),
                         dpi=round(width / (drawn_w / 72)),
