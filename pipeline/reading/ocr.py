@@ -190,9 +190,10 @@ def level_pixels(pixels: np.ndarray, skew: float, interpolation: str) -> np.ndar
     shift back drops."""
     if interpolation == "LINEAR_ROUNDED_DOWN":
         scaled = np.left_shift(pixels, _FRACTION_BITS, dtype=np.uint16)
-        fill = 255 << _FRACTION_BITS
-        turned = _warped(scaled, -skew, "INTER_LINEAR", fill=fill)
-        return np.right_shift(turned, _FRACTION_BITS).astype(np.uint8)
+        turned = _warped(scaled, -skew, "INTER_LINEAR", fill=255 << _FRACTION_BITS)
+        del scaled  # a large page's 16-bit copies are not held two at a time
+        turned >>= _FRACTION_BITS
+        return turned.astype(np.uint8)
     return _warped(pixels, -skew, interpolation, fill=255)
 
 
