@@ -37,6 +37,7 @@ from pipeline.running.extract import as_failure, failure_report
 from pipeline.running.outcome import AnyRecord, Outcome
 from pipeline.running.output import (
     INDEX,
+    remove_abandoned,
     report_path,
     valid_record,
     valid_report,
@@ -215,6 +216,8 @@ def extract_folder(
     settings = get_settings()
     inputs = pdfs_in(Path(input_dir), glob, recursive)
     folder = Path(out_dir)
+    for path in remove_abandoned(folder):
+        logger.info("removed %s, left by a writer that was stopped mid-write", path.name)
     context = FlowRunContext.get()
     if context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner):
         # Tasks run here: warm the workers while Prefect submits them (on Dask, workers start

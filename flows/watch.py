@@ -31,6 +31,7 @@ from pipeline.running.inbox import (
     split_repeats,
 )
 from pipeline.running.outcome import Outcome
+from pipeline.running.output import remove_abandoned
 
 DEPLOYMENT = "citydocs-watch"
 
@@ -58,6 +59,8 @@ def watch_inbox(
         if not mine:
             logger.info("another pass is working on %s; skipping this one", folder)
             return []
+        for path in remove_abandoned(Path(out_dir)):
+            logger.info("removed %s, left by a writer that was stopped mid-write", path.name)
         claimed = claim(folder, complete_files(folder, settle_seconds))
         todo = pending(folder)
         logger.info("claimed %d new file(s); %d to finish", len(claimed), len(todo))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from app import cli
 from app.cli import app
 from flows.batch import INDEX, as_input, extract_folder
 from models import RecordAdapter
+from pipeline.running import output
 from pipeline.running.outcome import Outcome
 from pipeline.running.output import write_json_atomic
 from pipeline.running.reuse import Planned
@@ -130,6 +132,30 @@ def test_written_files_are_readable_like_the_rest_of_the_output(tmp_path: Path) 
     os.umask(umask)
     path = write_json_atomic(tmp_path / "record.json", {"a": 1})
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_temporary_file_is_removed_only_when_its_writer_is_gone(tmp_path: Path) -> None:
+    """A writer killed between writing a record and renaming it leaves its temporary file; the
+    next run takes it away. A live writer's, another machine's and a stranger's stay."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    here = output._HOST
+    names = {
+        "killed": f".a.json.{here}-{gone.pid}.k2x_9abc.tmp",
+        "running": f".a.json.{here}-{os.getpid()}.r5y_1abc.tmp",
+        "elsewhere": f".a.json.otherhost-{gone.pid}.e7z_2abc.tmp",
+        "stranger": ".a.json.s8q_3abc.tmp",
+        "quarantined": f".b.pdf.error.json.{here}-{gone.pid}.q1w_4abc.tmp",
+    }
+    for key, name in names.items():
+        folder = output.quarantine_dir(tmp_path) if key == "quarantined" else tmp_path
+        folder.mkdir(exist_ok=True)
+        (folder / name).write_text("{", "utf-8")
+    write_json_atomic(tmp_path / "a.json", {"ok": True})  # a temporary file of its own, renamed
+    removed = sorted(p.name for p in output.remove_abandoned(tmp_path))
+    assert removed == sorted([names["killed"], names["quarantined"]])
+    left = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert left == sorted([names["running"], names["elsewhere"], names["stranger"], "a.json"])
 
 
 def test_a_slim_outcome_keeps_what_the_run_shows_without_the_record(records: dict) -> None:

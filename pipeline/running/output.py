@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import tempfile
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
@@ -126,9 +128,11 @@ def write_index(out_dir: Path, lines: Iterable[dict[str, Any]]) -> Path:
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
-    """Write to a temporary file beside ``path``, fsync it, then rename it into place."""
+    """Write to a temporary file beside ``path``, fsync it, then rename it into place. The
+    temporary file's name says which machine and process write it (``remove_abandoned``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    writer = f"{_HOST}-{os.getpid()}"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{writer}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -157,3 +161,34 @@ def filled_fields(data: dict[str, Any]) -> dict[str, bool]:
         else:
             filled[key] = value not in (None, [], "")
     return filled
+
+
+# This machine's name as a temporary file's name may hold it; then the writer's process id.
+_HOST = re.sub(r"[^A-Za-z0-9]+", "-", socket.gethostname()).strip("-") or "host"
+_TEMPORARY = re.compile(r"\..+\.(?P<host>[A-Za-z0-9-]+)-(?P<pid>\d+)\.\w+\.tmp")
+
+
+def remove_abandoned(out_dir: Path) -> list[Path]:
+    """Remove the temporary files of ``out_dir`` and its quarantine whose writer is gone: a
+    process killed between writing a record and renaming it into place leaves one behind, and
+    nothing else would ever take it away. A live writer's (a run beside this one) and another
+    machine's (a shared folder) are left alone."""
+    removed = []
+    for folder in (out_dir, quarantine_dir(out_dir)):
+        for path in folder.glob(".*.tmp"):
+            found = _TEMPORARY.fullmatch(path.name)
+            if found and found["host"] == _HOST and not _running(int(found["pid"])):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of this id runs here (one of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
